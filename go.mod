@@ -1,0 +1,3 @@
+module healthcms
+
+go 1.26.8
