@@ -1,0 +1,100 @@
+package cms
+
+import (
+	"time"
+
+	"healthcms/workflow"
+)
+
+// Article is an article as editors see it: its working copy (the draft),
+// the approval that binds to content, and what readers see (live). Every
+// write increments Version, the value of its ETag.
+type Article struct {
+	ID          string         `json:"id"`
+	Slug        string         `json:"slug"`
+	State       workflow.State `json:"state"`
+	Version     int64          `json:"version"`
+	Author      UserRef        `json:"author"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Draft       *Revision      `json:"draft"`
+	Approval    *Approval      `json:"approval"`
+	Live        *Live          `json:"live"`
+	ScheduledAt *time.Time     `json:"scheduled_at"`
+	ReviewDueAt *time.Time     `json:"review_due_at"`
+	// Sanitizer is set only on the answer to a save.
+	Sanitizer *SanitizeReport `json:"sanitizer,omitempty"`
+
+	// ScheduledBy is the editor who scheduled publication; the scheduler
+	// publishes in their name.
+	ScheduledBy string `json:"-"`
+	// LiveSlug is the slug readers reach the live version at; a new slug
+	// saved in the draft reaches readers with the next publication.
+	LiveSlug string `json:"-"`
+	// FirstPublishedAt is when any version first went live; delivery's
+	// published_at.
+	FirstPublishedAt *time.Time `json:"-"`
+	// LiveReviewedAt is when the live content was last medically reviewed.
+	LiveReviewedAt *time.Time `json:"-"`
+	// PublishedVersions counts the versions ever published; the next is
+	// one more.
+	PublishedVersions int `json:"-"`
+	// AuditSeq and AuditHead are the tip of the article's audit chain.
+	AuditSeq  int64  `json:"-"`
+	AuditHead string `json:"-"`
+}
+
+// Revision is one immutable saved state of an article's content.
+type Revision struct {
+	Number      int         `json:"revision"`
+	Title       string      `json:"title"`
+	Summary     string      `json:"summary"`
+	BodyHTML    string      `json:"body_html"`
+	Topics      []string    `json:"topics"`
+	References  []Reference `json:"references"`
+	ContentHash string      `json:"content_hash"`
+	SavedBy     UserRef     `json:"saved_by"`
+	SavedAt     time.Time   `json:"saved_at"`
+}
+
+// Reference is a cited source.
+type Reference struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	DOI   string `json:"doi,omitempty"`
+	PMID  string `json:"pmid,omitempty"`
+}
+
+// Approval is a medical review decision, bound to the content it approved.
+type Approval struct {
+	Revision    int         `json:"revision"`
+	ContentHash string      `json:"content_hash"`
+	Reviewer    ReviewerRef `json:"reviewer"`
+	At          time.Time   `json:"at"`
+	Comment     string      `json:"comment"`
+}
+
+// ReviewerRef names a reviewer with the credentials they reviewed under.
+type ReviewerRef struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Credentials string `json:"credentials"`
+}
+
+// Live is the published version readers see.
+type Live struct {
+	Version     int       `json:"version"`
+	Revision    int       `json:"revision"`
+	PublishedAt time.Time `json:"published_at"`
+	PublishedBy UserRef   `json:"published_by"`
+}
+
+// subject is what the workflow rules need to know about the article.
+func (a *Article) subject(savers []string) workflow.Subject {
+	s := workflow.Subject{State: a.State, AuthorID: a.Author.ID, HasLive: a.Live != nil,
+		DraftHash: a.Draft.ContentHash, SaversSinceApproval: savers}
+	if a.Approval != nil {
+		s.ApprovedHash = a.Approval.ContentHash
+	}
+	return s
+}

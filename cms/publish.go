@@ -1,0 +1,139 @@
+package cms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// PublishedVersion is an immutable snapshot of what readers see: the
+// delivery document rendered once at publication, with the fields delivery
+// indexes it by.
+type PublishedVersion struct {
+	ArticleID   string
+	Version     int
+	Revision    int
+	ContentHash string
+	Slug        string
+	Title       string
+	Summary     string
+	// BodyText is the body without markup, for full-text search.
+	BodyText    string
+	Topics      []string
+	PublishedAt time.Time
+	// FirstPublishedAt is the first publication of any version of the
+	// article: delivery's published_at.
+	FirstPublishedAt time.Time
+	PublishedBy      UserRef
+	// ReviewedAt is when the published content was medically approved.
+	ReviewedAt time.Time
+	// Document is the delivery article; SummaryDoc the list item.
+	Document   []byte
+	SummaryDoc []byte
+	// ETag is a strong validator of Document.
+	ETag string
+}
+
+// DeliverySummary is an article as delivery lists show it.
+type DeliverySummary struct {
+	Slug           string         `json:"slug"`
+	Title          string         `json:"title"`
+	Summary        string         `json:"summary"`
+	Topics         []TopicRef     `json:"topics"`
+	PublishedAt    time.Time      `json:"published_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	ReviewedBy     DeliveryPerson `json:"reviewed_by"`
+	LastReviewedAt time.Time      `json:"last_reviewed_at"`
+}
+
+// DeliveryArticle is the live article frontends render.
+type DeliveryArticle struct {
+	DeliverySummary
+	Version    int            `json:"version"`
+	Author     DeliveryAuthor `json:"author"`
+	BodyHTML   string         `json:"body_html"`
+	References []Reference    `json:"references"`
+	JSONLD     map[string]any `json:"jsonld"`
+}
+
+// TopicRef names a topic inside an article.
+type TopicRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// DeliveryPerson is a reviewer as readers see them.
+type DeliveryPerson struct {
+	Name        string `json:"name"`
+	Credentials string `json:"credentials"`
+}
+
+// DeliveryAuthor is an author as readers see them.
+type DeliveryAuthor struct {
+	Name string `json:"name"`
+}
+
+// render builds the delivery documents of a publication.
+func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, author string, reviewer ReviewerRef) {
+	sum := DeliverySummary{Slug: pv.Slug, Title: rev.Title, Summary: rev.Summary, Topics: topics,
+		PublishedAt: pv.FirstPublishedAt, UpdatedAt: pv.PublishedAt,
+		ReviewedBy:     DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials},
+		LastReviewedAt: pv.ReviewedAt}
+	doc := DeliveryArticle{DeliverySummary: sum, Version: pv.Version, Author: DeliveryAuthor{author},
+		BodyHTML: rev.BodyHTML, References: rev.References}
+	doc.JSONLD = jsonLD(&doc)
+	pv.SummaryDoc = mustMarshal(sum)
+	pv.Document = mustMarshal(doc)
+	h := sha256.Sum256(pv.Document)
+	pv.ETag = `"` + hex.EncodeToString(h[:16]) + `"`
+}
+
+// jsonLD is the schema.org MedicalWebPage of an article, which search
+// engines read for medical review signals.
+func jsonLD(d *DeliveryArticle) map[string]any {
+	about := make([]map[string]any, len(d.Topics))
+	for i, t := range d.Topics {
+		about[i] = map[string]any{"@type": "Thing", "name": t.Name}
+	}
+	citations := make([]map[string]any, len(d.References))
+	for i, r := range d.References {
+		c := map[string]any{"@type": "CreativeWork", "name": r.Title, "url": r.URL}
+		var ids []string
+		if r.DOI != "" {
+			ids = append(ids, "doi:"+r.DOI)
+		}
+		if r.PMID != "" {
+			ids = append(ids, "pmid:"+r.PMID)
+		}
+		if len(ids) > 0 {
+			c["identifier"] = ids
+		}
+		citations[i] = c
+	}
+	reviewer := map[string]any{"@type": "Person", "name": d.ReviewedBy.Name}
+	if d.ReviewedBy.Credentials != "" {
+		reviewer["honorificSuffix"] = d.ReviewedBy.Credentials
+	}
+	return map[string]any{
+		"@context":      "https://schema.org",
+		"@type":         "MedicalWebPage",
+		"headline":      d.Title,
+		"description":   d.Summary,
+		"datePublished": d.PublishedAt.Format(time.RFC3339),
+		"dateModified":  d.UpdatedAt.Format(time.RFC3339),
+		"lastReviewed":  d.LastReviewedAt.Format(time.RFC3339),
+		"reviewedBy":    reviewer,
+		"author":        map[string]any{"@type": "Person", "name": d.Author.Name},
+		"about":         about,
+		"citation":      citations,
+	}
+}
+
+func mustMarshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the delivery types hold only plain data
+	}
+	return b
+}

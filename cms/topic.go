@@ -1,0 +1,93 @@
+package cms
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Limits on topic fields.
+const (
+	MaxTopicDescription = 20000
+	MaxAliases          = 20
+)
+
+// Topic groups articles ("JAK inhibitors"). Its slug is its identity.
+type Topic struct {
+	Slug            string    `json:"slug"`
+	Name            string    `json:"name"`
+	DescriptionHTML string    `json:"description_html"`
+	Aliases         []string  `json:"aliases"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// TopicStore keeps topics. CreateTopic returns ECONFLICT for a taken slug;
+// Topic, UpdateTopic and DeleteTopic return ENOTFOUND for an unknown one;
+// DeleteTopic returns ECONFLICT while any article uses the topic.
+type TopicStore interface {
+	Topics(ctx context.Context) ([]*Topic, error)
+	Topic(ctx context.Context, slug string) (*Topic, error)
+	CreateTopic(ctx context.Context, t *Topic) error
+	UpdateTopic(ctx context.Context, t *Topic) error
+	DeleteTopic(ctx context.Context, slug string) error
+}
+
+// TopicInput is the body of a topic create or replace.
+type TopicInput struct {
+	Slug            string   `json:"slug"`
+	Name            string   `json:"name"`
+	DescriptionHTML string   `json:"description_html"`
+	Aliases         []string `json:"aliases"`
+}
+
+// Topic validates the input and returns the topic to store, its
+// description sanitized with the article policy. On replace the slug comes
+// from the path and the input's, if given, must match it.
+func (in *TopicInput) Topic(pathSlug string, now time.Time) (*Topic, error) {
+	var v Validation
+	slug := strings.TrimSpace(in.Slug)
+	switch {
+	case pathSlug != "" && slug != "" && slug != pathSlug:
+		v.Add("slug", "cannot be changed; it is the topic's identity")
+	case pathSlug != "":
+		slug = pathSlug
+	default:
+		checkSlug(&v, "slug", slug)
+	}
+	name := strings.TrimSpace(in.Name)
+	checkLine(&v, "name", name, 1, MaxNameLen)
+	desc, _ := SanitizeHTML(in.DescriptionHTML)
+	if len(desc) > MaxTopicDescription {
+		v.Add("description_html", "must be at most 20000 bytes")
+	}
+	aliases := make([]string, 0, len(in.Aliases))
+	if len(in.Aliases) > MaxAliases {
+		v.Add("aliases", "must be at most 20")
+	}
+	for _, a := range in.Aliases {
+		a = strings.TrimSpace(a)
+		var av Validation
+		checkLine(&av, "aliases", a, 1, MaxNameLen)
+		if err := av.Err(); err != nil {
+			v.Add("aliases", "must each be 1 to 120 characters of plain text")
+			break
+		}
+		if !containsFold(aliases, a) {
+			aliases = append(aliases, a)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return &Topic{Slug: slug, Name: name, DescriptionHTML: desc, Aliases: aliases, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
