@@ -1,0 +1,157 @@
+// Package store keeps the CMS's data in SQLite (the embedded default) or
+// PostgreSQL (production). Queries are written once with ? and rebound; what
+// really differs between the two lives in dialect.go; only DDL is written per
+// database (migrations/).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // SQLite driver, pure Go
+
+	"healthcms/cms"
+)
+
+// DB is the store. On SQLite writes go through a pool of exactly one
+// connection (SQLite has one writer; queueing in Go beats SQLITE_BUSY) and
+// reads through a separate read-only pool; on PostgreSQL both are one pool.
+type DB struct {
+	d dialect
+	w *sqlx.DB
+	r *sqlx.DB
+}
+
+// Open connects to the database named by rawURL: "sqlite:PATH" or
+// "postgres://…". A SQLite file and its directory are created when absent.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	var db *DB
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite:"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err = openPostgres(rawURL)
+	default:
+		return nil, errors.New("database URL must start with sqlite: or postgres://")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.d.name, err)
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: needs a file path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	// NORMAL is durable across application crashes in WAL mode; only an OS
+	// crash can lose the last transactions, and it never corrupts the file.
+	q.Set("_synchronous", "NORMAL")
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	wq := cloneValues(q)
+	// IMMEDIATE takes the write lock at BEGIN, so a transaction that reads
+	// and then writes cannot fail halfway with SQLITE_BUSY.
+	wq.Set("_txlock", "immediate")
+	w, err := sqlx.Open("sqlite", base+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	rq := cloneValues(q)
+	rq.Set("_query_only", "1")
+	r, err := sqlx.Open("sqlite", base+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxLifetime(0)
+	return &DB{d: sqliteDialect, w: w, r: r}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func openPostgres(rawURL string) (*DB, error) {
+	db, err := sqlx.Open("postgres", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	return &DB{d: postgresDialect, w: db, r: db}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name }
+
+// Ping checks that both pools reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.r.PingContext(ctx)
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// q rebinds a query written with ? for this database.
+func (db *DB) q(query string) string { return db.d.rebind(query) }
+
+// notFound turns sql.ErrNoRows into the domain's ENOTFOUND.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return cms.Errorf(cms.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}

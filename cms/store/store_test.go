@@ -1,0 +1,203 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"healthcms/cms"
+	"healthcms/cms/store"
+	"healthcms/cms/store/storetest"
+	"healthcms/workflow"
+)
+
+var ctx = context.Background()
+
+func newUser(t *testing.T, db *store.DB, email string, roles ...workflow.Role) *cms.User {
+	t.Helper()
+	u := &cms.User{ID: cms.NewID(), Email: email, Name: "N " + email, Roles: roles, CreatedAt: cms.Now()}
+	if err := db.CreateUser(ctx, u, "hash-of-"+email); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestMigrations(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			db, err := store.Open(ctx, storetest.URL(t, d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if p, err := db.Pending(ctx); err != nil || !p {
+				t.Fatalf("fresh database: pending %v %v", p, err)
+			}
+			n, err := db.Migrate(ctx)
+			if err != nil || n == 0 {
+				t.Fatalf("migrate: %d %v", n, err)
+			}
+			if p, err := db.Pending(ctx); err != nil || p {
+				t.Fatalf("after migrate: pending %v %v", p, err)
+			}
+			if n, err := db.Migrate(ctx); err != nil || n != 0 {
+				t.Fatalf("second migrate applied %d: %v", n, err)
+			}
+			st, err := db.MigrationStatuses(ctx)
+			if err != nil || len(st) == 0 || !st[0].Applied || st[0].Name == "" {
+				t.Fatalf("statuses: %+v %v", st, err)
+			}
+		})
+	}
+}
+
+func TestUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u := newUser(t, db, "a@example.com", workflow.RoleWriter, workflow.RoleReviewer)
+		got, hash, err := db.UserByEmail(ctx, "a@example.com")
+		if err != nil || hash != "hash-of-a@example.com" || got.ID != u.ID || len(got.Roles) != 2 || !got.CreatedAt.Equal(u.CreatedAt) {
+			t.Fatalf("by email: %+v %q %v", got, hash, err)
+		}
+		dup := &cms.User{ID: cms.NewID(), Email: "a@example.com", Name: "B", Roles: []workflow.Role{workflow.RoleWriter}, CreatedAt: cms.Now()}
+		if err := db.CreateUser(ctx, dup, "x"); cms.ErrorCode(err) != cms.ECONFLICT {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		if _, err := db.User(ctx, "nope"); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("unknown user: %v", err)
+		}
+		if _, _, err := db.UserByEmail(ctx, "nope@example.com"); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("unknown email: %v", err)
+		}
+		u.Name, u.Credentials, u.Disabled = "Renamed", "MD", true
+		if err := db.UpdateUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.User(ctx, u.ID)
+		if got.Name != "Renamed" || got.Credentials != "MD" || !got.Disabled {
+			t.Fatalf("updated: %+v", got)
+		}
+		if n, err := db.CountUsers(ctx); n != 1 || err != nil {
+			t.Fatalf("count %d %v", n, err)
+		}
+		if err := db.UpdateUser(ctx, &cms.User{ID: "nope"}, ""); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("update unknown: %v", err)
+		}
+	})
+}
+
+func TestRefreshTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		u := newUser(t, db, "a@example.com", workflow.RoleWriter)
+		now := cms.Now()
+		tok := func(family string) *cms.RefreshToken {
+			return &cms.RefreshToken{ID: cms.NewID(), FamilyID: family, UserID: u.ID, Hash: cms.NewID(), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		}
+		first := tok("f1")
+		if err := db.InsertRefreshToken(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		second := tok("f1")
+		if ok, err := db.RotateRefreshToken(ctx, first.ID, second, now); !ok || err != nil {
+			t.Fatalf("rotate: %v %v", ok, err)
+		}
+		// The conditional update is the claim: a second rotation of the
+		// same token loses and writes nothing.
+		if ok, err := db.RotateRefreshToken(ctx, first.ID, tok("f1"), now); ok || err != nil {
+			t.Fatalf("second rotate: %v %v", ok, err)
+		}
+		got, err := db.RefreshTokenByHash(ctx, first.Hash)
+		if err != nil || !got.Spent || got.Revoked || !got.ExpiresAt.Equal(first.ExpiresAt) {
+			t.Fatalf("spent token: %+v %v", got, err)
+		}
+		other := tok("f2")
+		db.InsertRefreshToken(ctx, other)
+		if err := db.RevokeFamily(ctx, "f1", now); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.RefreshTokenByHash(ctx, second.Hash); !got.Revoked {
+			t.Fatal("family not revoked")
+		}
+		if got, _ := db.RefreshTokenByHash(ctx, other.Hash); got.Revoked {
+			t.Fatal("another family was revoked")
+		}
+		// A new password revokes every family of the user.
+		if err := db.SetPassword(ctx, u.ID, "new hash", now); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.RefreshTokenByHash(ctx, other.Hash); !got.Revoked {
+			t.Fatal("SetPassword left a family alive")
+		}
+		if _, err := db.RefreshTokenByHash(ctx, "unknown"); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("unknown hash: %v", err)
+		}
+	})
+}
+
+func TestLoginFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := cms.Now()
+		for i := 1; i <= 3; i++ {
+			n, start, err := db.RecordLoginFailure(ctx, "account:a", now.Add(time.Duration(i)*time.Second), time.Minute)
+			if err != nil || n != i || !start.Equal(now.Add(time.Second)) {
+				t.Fatalf("failure %d: %d %v %v", i, n, start, err)
+			}
+		}
+		// After the window a new count starts.
+		later := now.Add(2 * time.Minute)
+		if n, start, err := db.RecordLoginFailure(ctx, "account:a", later, time.Minute); n != 1 || !start.Equal(later) || err != nil {
+			t.Fatalf("new window: %d %v %v", n, start, err)
+		}
+		if n, _, _ := db.LoginFailures(ctx, "account:a"); n != 1 {
+			t.Fatalf("count %d", n)
+		}
+		db.ClearLoginFailures(ctx, "account:a")
+		if n, start, err := db.LoginFailures(ctx, "account:a"); n != 0 || !start.IsZero() || err != nil {
+			t.Fatalf("cleared: %d %v %v", n, start, err)
+		}
+	})
+}
+
+func TestTopics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := cms.Now()
+		tp := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK inhibitors", DescriptionHTML: "<p>x</p>", Aliases: []string{"Janus kinase inhibitor"}, CreatedAt: now, UpdatedAt: now}
+		if err := db.CreateTopic(ctx, tp); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateTopic(ctx, tp); cms.ErrorCode(err) != cms.ECONFLICT {
+			t.Fatalf("duplicate: %v", err)
+		}
+		got, err := db.Topic(ctx, "jak-inhibitors")
+		if err != nil || got.Aliases[0] != "Janus kinase inhibitor" || !got.CreatedAt.Equal(now) {
+			t.Fatalf("topic: %+v %v", got, err)
+		}
+		up := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK", Aliases: []string{}, UpdatedAt: now.Add(time.Second)}
+		if err := db.UpdateTopic(ctx, up); err != nil || !up.CreatedAt.Equal(now) {
+			t.Fatalf("update: %v %v", up.CreatedAt, err)
+		}
+		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("update unknown: %v", err)
+		}
+		if err := db.DeleteTopic(ctx, "jak-inhibitors"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteTopic(ctx, "jak-inhibitors"); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("delete twice: %v", err)
+		}
+		if ts, err := db.Topics(ctx); len(ts) != 0 || err != nil {
+			t.Fatalf("topics: %v %v", ts, err)
+		}
+	})
+}
+
+func TestSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v, err := db.PutSettingIfAbsent(ctx, "jwt_secret", "first")
+		if v != "first" || err != nil {
+			t.Fatalf("%q %v", v, err)
+		}
+		if v, _ := db.PutSettingIfAbsent(ctx, "jwt_secret", "second"); v != "first" {
+			t.Fatalf("second put replaced the value: %q", v)
+		}
+	})
+}

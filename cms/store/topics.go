@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jmoiron/sqlx"
+
+	"healthcms/cms"
+)
+
+type topicRow struct {
+	Slug            string `db:"slug"`
+	Name            string `db:"name"`
+	DescriptionHTML string `db:"description_html"`
+	Aliases         string `db:"aliases"`
+	CreatedAt       tm     `db:"created_at"`
+	UpdatedAt       tm     `db:"updated_at"`
+}
+
+const topicCols = `slug, name, description_html, aliases, created_at, updated_at`
+
+func (r *topicRow) topic() *cms.Topic {
+	t := &cms.Topic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+	if json.Unmarshal([]byte(r.Aliases), &t.Aliases) != nil || t.Aliases == nil {
+		t.Aliases = []string{}
+	}
+	return t
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain data is stored as JSON
+	}
+	return string(b)
+}
+
+// Topics returns every topic by name.
+func (db *DB) Topics(ctx context.Context) ([]*cms.Topic, error) {
+	var rows []topicRow
+	if err := db.r.SelectContext(ctx, &rows, `SELECT `+topicCols+` FROM topics ORDER BY name, slug`); err != nil {
+		return nil, err
+	}
+	out := make([]*cms.Topic, len(rows))
+	for i := range rows {
+		out[i] = rows[i].topic()
+	}
+	return out, nil
+}
+
+// Topic returns one topic.
+func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
+	var r topicRow
+	if err := db.r.GetContext(ctx, &r, db.q(`SELECT `+topicCols+` FROM topics WHERE slug = ?`), slug); err != nil {
+		return nil, notFound(err, "topic")
+	}
+	return r.topic(), nil
+}
+
+// CreateTopic stores a new topic.
+func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
+	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
+		t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
+	if isUnique(err) {
+		return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
+	}
+	return err
+}
+
+// UpdateTopic replaces a topic's name, description and aliases; t's
+// CreatedAt is set to the stored one.
+func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`),
+			t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.ENOTFOUND, "topic not found")
+		}
+		var c tm
+		if err := tx.GetContext(ctx, &c, db.q(`SELECT created_at FROM topics WHERE slug = ?`), t.Slug); err != nil {
+			return err
+		}
+		t.CreatedAt = c.Time
+		return nil
+	})
+}
+
+// DeleteTopic deletes a topic no article uses.
+func (db *DB) DeleteTopic(ctx context.Context, slug string) error {
+	res, err := db.w.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ?`), slug)
+	if isForeignKey(err) {
+		return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return cms.Errorf(cms.ENOTFOUND, "topic not found")
+	}
+	return nil
+}

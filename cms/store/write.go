@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"healthcms/cms"
+)
+
+// WriteArticle applies one change to an article in one transaction: the
+// article row (a compare-and-swap on its version), the slug claim, the new
+// revision, the published version and live index, and the audit event.
+// Any failure rolls all of it back.
+func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		x := &writer{ctx: ctx, tx: tx, d: db.d, a: w.Article}
+		steps := []func() error{x.article(w.PrevVersion)}
+		if w.NewSlug {
+			steps = append(steps, x.claimSlug)
+		}
+		if w.Revision != nil {
+			steps = append(steps, x.revision(w.Revision))
+		}
+		if w.Published != nil {
+			steps = append(steps, x.publish(w.Published))
+		}
+		if w.Article.Live == nil {
+			steps = append(steps, x.unlist)
+		}
+		steps = append(steps, x.event(w.Event))
+		for _, step := range steps {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writer runs the steps of one article write inside its transaction.
+type writer struct {
+	ctx context.Context
+	tx  *sqlx.Tx
+	d   dialect
+	a   *cms.Article
+}
+
+func (x *writer) exec(q string, args ...any) (sql.Result, error) {
+	return x.tx.ExecContext(x.ctx, x.d.rebind(q), args...)
+}
+
+// articleArgs are the mutable columns in the order of the statements below.
+func (x *writer) articleArgs() []any {
+	a := x.a
+	var apRev, apHash, apReviewer, apCreds, apComment any
+	var apAt ntm
+	if ap := a.Approval; ap != nil {
+		apRev, apHash, apReviewer, apCreds, apComment, apAt = ap.Revision, ap.ContentHash, ap.Reviewer.ID, ap.Reviewer.Credentials, ap.Comment, ntm{ap.At, true}
+	}
+	var liveVer, liveRev, liveBy, liveSlug any
+	var liveAt ntm
+	if l := a.Live; l != nil {
+		liveVer, liveRev, liveBy, liveSlug, liveAt = l.Version, l.Revision, l.PublishedBy.ID, a.LiveSlug, ntm{l.PublishedAt, true}
+	}
+	var schedBy any
+	if a.ScheduledBy != "" {
+		schedBy = a.ScheduledBy
+	}
+	return []any{a.Slug, string(a.State), a.Version, tm{a.UpdatedAt}, a.Draft.Number, a.Draft.ContentHash, a.Draft.Title,
+		apRev, apHash, apReviewer, apCreds, apAt, apComment, ntmOf(a.ScheduledAt), schedBy, a.AuditSeq, a.AuditHead,
+		liveVer, liveRev, liveAt, liveBy, liveSlug, ntmOf(a.LiveReviewedAt), ntmOf(a.FirstPublishedAt), a.PublishedVersions}
+}
+
+// articleCols are the columns articleArgs fills, in its order.
+var articleCols = []string{"slug", "state", "version", "updated_at", "draft_revision", "draft_hash", "draft_title",
+	"approval_revision", "approval_hash", "approval_reviewer_id", "approval_credentials", "approval_at", "approval_comment",
+	"scheduled_at", "scheduled_by", "audit_seq", "audit_head",
+	"live_version", "live_revision", "live_published_at", "live_published_by", "live_slug", "live_reviewed_at",
+	"first_published_at", "published_versions"}
+
+var (
+	articleInsert = `INSERT INTO articles (id, author_id, created_at, ` + strings.Join(articleCols, ", ") +
+		`) VALUES (?, ?, ?` + strings.Repeat(", ?", len(articleCols)) + `)`
+	// A write also ends any scheduler's claim: the claim was on the old state.
+	articleUpdate = `UPDATE articles SET ` + strings.Join(articleCols, " = ?, ") + ` = ?, schedule_claimed_until = NULL
+		WHERE id = ? AND version = ?`
+)
+
+// article inserts the row (prev 0) or updates it if its version is still
+// prev. The conditional update is what makes concurrent writes safe: of two
+// writers that read the same version, exactly one changes the row.
+func (x *writer) article(prev int64) func() error {
+	return func() error {
+		a := x.a
+		if prev == 0 {
+			_, err := x.exec(articleInsert, append([]any{a.ID, a.Author.ID, tm{a.CreatedAt}}, x.articleArgs()...)...)
+			return slugConflict(err)
+		}
+		res, err := x.exec(articleUpdate, append(x.articleArgs(), a.ID, prev)...)
+		if err != nil {
+			return slugConflict(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return cms.Errorf(cms.EPRECONDITION, "the article was changed by someone else at the same time; reload it and apply your change again")
+		}
+		return nil
+	}
+}
+
+var errSlugTaken = &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken by another article",
+	Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
+
+// slugConflict turns the unique violation of a slug taken in a race into
+// the same answer as a slug found taken before writing.
+func slugConflict(err error) error {
+	if isUnique(err) {
+		return errSlugTaken
+	}
+	return err
+}
+
+// claimSlug records the article's slug among every slug it ever had;
+// a slug another article has or had is refused.
+func (x *writer) claimSlug() error {
+	if _, err := x.exec(`INSERT INTO article_slugs (slug, article_id, created_at) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+		x.a.Slug, x.a.ID, tm{x.a.UpdatedAt}); err != nil {
+		return err
+	}
+	var owner string
+	if err := x.tx.GetContext(x.ctx, &owner, x.d.rebind(`SELECT article_id FROM article_slugs WHERE slug = ?`), x.a.Slug); err != nil {
+		return err
+	}
+	if owner != x.a.ID {
+		return errSlugTaken
+	}
+	return nil
+}
+
+// revision appends a revision and points the topic index at its topics.
+func (x *writer) revision(r *cms.Revision) func() error {
+	return func() error {
+		_, err := x.exec(`INSERT INTO revisions (article_id, revision, title, summary, body_html, topics, refs, content_hash, saved_by, saved_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.a.ID, r.Number, r.Title, r.Summary, r.BodyHTML, mustJSON(r.Topics),
+			mustJSON(r.References), r.ContentHash, r.SavedBy.ID, tm{r.SavedAt})
+		if err != nil {
+			return err
+		}
+		if _, err := x.exec(`DELETE FROM article_topics WHERE article_id = ?`, x.a.ID); err != nil {
+			return err
+		}
+		for _, t := range r.Topics {
+			if _, err := x.exec(`INSERT INTO article_topics (topic_slug, article_id) VALUES (?, ?)`, t, x.a.ID); err != nil {
+				return topicGone(err)
+			}
+		}
+		return nil
+	}
+}
+
+// topicGone reports a topic deleted between validation and write.
+func topicGone(err error) error {
+	if isForeignKey(err) {
+		return cms.Invalid("topics", "names a topic that was just deleted")
+	}
+	return err
+}
+
+// publish stores a published version and makes it what delivery serves.
+func (x *writer) publish(p *cms.PublishedVersion) func() error {
+	return func() error {
+		_, err := x.exec(`INSERT INTO published_versions (article_id, version, revision, content_hash, slug, title, summary, body_text,
+			topics, published_at, first_published_at, published_by, reviewed_at, document, summary_doc, etag)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Version, p.Revision, p.ContentHash, p.Slug, p.Title,
+			p.Summary, p.BodyText, mustJSON(p.Topics), tm{p.PublishedAt}, tm{p.FirstPublishedAt}, p.PublishedBy.ID, tm{p.ReviewedAt},
+			string(p.Document), string(p.SummaryDoc), p.ETag)
+		if err != nil {
+			return err
+		}
+		if err := x.unlist(); err != nil {
+			return err
+		}
+		if _, err := x.exec(`INSERT INTO live_articles (article_id, slug, version, published_at, updated_at, title, summary, body_text, document, summary_doc, etag)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Slug, p.Version, tm{p.FirstPublishedAt}, tm{p.PublishedAt},
+			p.Title, p.Summary, p.BodyText, string(p.Document), string(p.SummaryDoc), p.ETag); err != nil {
+			return err
+		}
+		for _, t := range p.Topics {
+			if _, err := x.exec(`INSERT INTO live_topics (topic_slug, article_id, published_at) VALUES (?, ?, ?)`,
+				t, p.ArticleID, tm{p.FirstPublishedAt}); err != nil {
+				return topicGone(err)
+			}
+		}
+		return nil
+	}
+}
+
+// unlist takes the article out of delivery.
+func (x *writer) unlist() error {
+	if _, err := x.exec(`DELETE FROM live_topics WHERE article_id = ?`, x.a.ID); err != nil {
+		return err
+	}
+	_, err := x.exec(`DELETE FROM live_articles WHERE article_id = ?`, x.a.ID)
+	return err
+}
+
+// event appends the audit event recording the change.
+func (x *writer) event(e *cms.Event) func() error {
+	return func() error {
+		_, err := x.exec(`INSERT INTO events (article_id, seq, at, actor_id, actor_name, action, revision, comment, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ArticleID, e.Seq, tm{e.At}, e.Actor.ID, e.Actor.Name, e.Action, e.Revision,
+			e.Comment, e.PrevHash, e.Hash)
+		return err
+	}
+}
+
+// ClaimDue claims due scheduled articles for this caller until now+lease.
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
+	var ids []string
+	err := db.w.SelectContext(ctx, &ids, db.q(`UPDATE articles SET schedule_claimed_until = ? WHERE id IN (
+		SELECT id FROM articles WHERE state = 'scheduled' AND scheduled_at <= ?
+			AND (schedule_claimed_until IS NULL OR schedule_claimed_until < ?)
+		ORDER BY scheduled_at, id LIMIT ?`+db.d.forUpdate+`) RETURNING id`), tm{now.Add(lease)}, tm{now}, tm{now}, limit)
+	return ids, err
+}
