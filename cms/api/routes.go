@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/go-chi/chi/v5"
+
+	"healthcms/cms"
+	"healthcms/workflow"
+)
+
+// Who may call a route. Every editor route names one of these beside it,
+// so the role table of API.md can be read off this file.
+var (
+	anyone  []workflow.Role // authenticated, any role
+	writers = []workflow.Role{workflow.RoleWriter, workflow.RoleEditor, workflow.RoleAdmin}
+	editors = []workflow.Role{workflow.RoleEditor, workflow.RoleAdmin}
+	admins  = []workflow.Role{workflow.RoleAdmin}
+)
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.withRequestID, s.withAccessLog, withSecurityHeaders)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "no such resource"))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, Problem{Type: "/problems/method-not-allowed", Title: "Method not allowed",
+			Status: http.StatusMethodNotAllowed, RequestID: requestID(r.Context())})
+	})
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+
+	r.Route("/api/v1/auth", func(r chi.Router) {
+		r.Use(noStore)
+		r.Post("/login", s.login)
+		r.Post("/refresh", s.refresh)
+		r.Post("/logout", s.logout)
+		r.With(s.authenticate).Get("/me", s.me)
+		r.With(s.authenticate).Post("/password", s.changePassword)
+	})
+
+	r.Route("/api/v1/editor", func(r chi.Router) {
+		r.Use(noStore, s.authenticate)
+		route := func(method, pattern string, roles []workflow.Role, h http.HandlerFunc) {
+			r.With(allow(roles)).Method(method, pattern, h)
+		}
+		route("GET", "/topics", anyone, s.listTopics)
+		route("POST", "/topics", editors, s.createTopic)
+		route("GET", "/topics/{slug}", anyone, s.getTopic)
+		route("PUT", "/topics/{slug}", editors, s.replaceTopic)
+		route("DELETE", "/topics/{slug}", editors, s.deleteTopic)
+
+		route("GET", "/articles", anyone, s.listArticles)
+		route("POST", "/articles", writers, s.createArticle)
+		route("GET", "/articles/{id}", anyone, s.getArticle)
+		route("PUT", "/articles/{id}", writers, s.saveArticle) // writers: own articles only (cms.Editor)
+		route("GET", "/articles/{id}/revisions", anyone, s.listRevisions)
+		route("GET", "/articles/{id}/revisions/{n}", anyone, s.getRevision)
+		route("POST", "/articles/{id}/revisions/{n}/restore", writers, s.restoreRevision)
+		route("GET", "/articles/{id}/diff", anyone, s.diffRevisions)
+		// Each action's roles, ownership and review rules: workflow.Decide.
+		route("POST", "/articles/{id}/transitions", anyone, s.transition)
+		route("GET", "/articles/{id}/history", anyone, s.history)
+
+		route("GET", "/users", admins, s.listUsers)
+		route("POST", "/users", admins, s.createUser)
+		route("GET", "/users/{id}", admins, s.getUser)
+		route("PATCH", "/users/{id}", admins, s.patchUser)
+	})
+	r.Route("/api/v1/delivery", func(r chi.Router) {
+		r.Get("/articles/{slug}", s.deliveryArticle)
+	})
+	return r
+}
+
+// allow refuses (403) a user holding none of roles; nil roles admits any
+// authenticated user.
+func allow(roles []workflow.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u := currentUser(r)
+			if roles != nil && !slices.ContainsFunc(roles, u.Has) {
+				writeError(w, r, cms.Errorf(cms.EFORBIDDEN, "your roles do not allow this"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// noStore keeps private answers out of every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,60 @@
+// Package api is the CMS's HTTP interface: the editor, auth, delivery and
+// preview APIs of API.md, as problem+json-speaking chi routers. Handlers are
+// thin: decode, call the domain, encode.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"healthcms/auth"
+	"healthcms/cms"
+)
+
+// Server holds what the handlers need. Handler builds the router.
+type Server struct {
+	Auth   *auth.Service
+	Users  cms.UserStore
+	Topics cms.TopicStore
+	Editor *cms.Editor
+	// Delivery reads live content for the delivery API.
+	Delivery cms.DeliveryStore
+	// CacheControl is sent with delivery answers.
+	CacheControl string
+	// Ready reports whether the database is reachable and migrated.
+	Ready func(ctx context.Context) error
+	Log   *slog.Logger
+	// BodyLimit caps request bodies, in bytes (413 above).
+	BodyLimit int64
+	// AccessLog logs one line per request.
+	AccessLog bool
+}
+
+// Handler returns the whole HTTP interface.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.BodyLimit == 0 {
+		s.BodyLimit = 2 << 20
+	}
+	return s.routes()
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 503 while the database is unreachable or migrations are
+// pending, so a load balancer sends no traffic to a server that cannot work.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.Ready(r.Context()); err != nil {
+		logger(r.Context()).Warn("not ready", "err", err)
+		w.Header().Set("Cache-Control", "no-store")
+		writeProblem(w, Problem{Type: "/problems/not-ready", Title: "Not ready", Status: http.StatusServiceUnavailable,
+			Detail: "the database is unreachable or migrations are pending", RequestID: requestID(r.Context())})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

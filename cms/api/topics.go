@@ -1,0 +1,64 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"healthcms/cms"
+)
+
+func (s *Server) listTopics(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.Topics.Topics(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list[*cms.Topic]{Items: ts})
+}
+
+func (s *Server) getTopic(w http.ResponseWriter, r *http.Request) {
+	t, err := s.Topics.Topic(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) createTopic(w http.ResponseWriter, r *http.Request) {
+	var in cms.TopicInput
+	if err := s.decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	t, err := s.Editor.CreateTopic(r.Context(), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/editor/topics/"+t.Slug)
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) replaceTopic(w http.ResponseWriter, r *http.Request) {
+	var in cms.TopicInput
+	if err := s.decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	t, err := s.Editor.ReplaceTopic(r.Context(), chi.URLParam(r, "slug"), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) deleteTopic(w http.ResponseWriter, r *http.Request) {
+	if err := s.Editor.DeleteTopic(r.Context(), chi.URLParam(r, "slug")); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
