@@ -1,0 +1,171 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"healthcms/auth"
+)
+
+// Config is every setting of the binary. Each comes from a CMS_ environment
+// variable, can be overridden by the flag of the same meaning, has a safe
+// default, and is validated before anything starts.
+type Config struct {
+	DatabaseURL    string
+	Addr           string
+	JWTSecret      string
+	AdminEmail     string
+	AdminPassword  string
+	DeliveryPublic bool
+	ReviewInterval time.Duration
+	CORSOrigins    []string
+	LogFormat      string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	AutoMigrate    bool
+	BodyLimit      int64
+	AccessLog      bool
+	// SchedulerEvery is how often serve looks for scheduled articles due.
+	SchedulerEvery time.Duration
+}
+
+// option binds one setting to its variable and flag.
+type option struct {
+	env, flag, usage string
+	def              string
+	set              func(c *Config, v string) error
+}
+
+func options() []option {
+	return []option{
+		{"CMS_DATABASE_URL", "database-url", "sqlite:PATH or postgres://…", "sqlite:./data/cms.db", func(c *Config, v string) error {
+			if !strings.HasPrefix(v, "sqlite:") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+				return fmt.Errorf("must start with sqlite: or postgres://")
+			}
+			if v == "sqlite:" {
+				return fmt.Errorf("sqlite: needs a file path")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+		{"CMS_ADDR", "addr", "listen address", ":8080", func(c *Config, v string) error {
+			if _, port, ok := strings.Cut(v, ":"); !ok || port == "" {
+				return fmt.Errorf("must be host:port or :port")
+			}
+			c.Addr = v
+			return nil
+		}},
+		{"CMS_JWT_SECRET", "jwt-secret", "HS256 key, at least 32 bytes (generated and stored when empty)", "", func(c *Config, v string) error {
+			if v != "" && len(v) < auth.MinSecretLen {
+				return fmt.Errorf("must be at least %d bytes", auth.MinSecretLen)
+			}
+			c.JWTSecret = v
+			return nil
+		}},
+		{"CMS_ADMIN_EMAIL", "admin-email", "first admin's email", "admin@example.com", func(c *Config, v string) error {
+			if !strings.Contains(v, "@") {
+				return fmt.Errorf("must be an email address")
+			}
+			c.AdminEmail = v
+			return nil
+		}},
+		{"CMS_ADMIN_PASSWORD", "admin-password", "first admin's password (generated and printed when empty)", "", func(c *Config, v string) error {
+			if v != "" && len([]rune(v)) < 12 {
+				return fmt.Errorf("must be at least 12 characters")
+			}
+			c.AdminPassword = v
+			return nil
+		}},
+		{"CMS_DELIVERY_PUBLIC", "delivery-public", "serve delivery without a key", "true", boolOpt(func(c *Config, b bool) { c.DeliveryPublic = b })},
+		{"CMS_REVIEW_INTERVAL", "review-interval", "how long a medical review stays current", "8760h", durOpt(func(c *Config, d time.Duration) { c.ReviewInterval = d })},
+		{"CMS_CORS_ORIGINS", "cors-origins", "comma-separated origins allowed to call delivery (* for any)", "*", func(c *Config, v string) error {
+			c.CORSOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o != "" {
+					if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+						return fmt.Errorf("%q must be * or start with http:// or https://", o)
+					}
+					c.CORSOrigins = append(c.CORSOrigins, o)
+				}
+			}
+			return nil
+		}},
+		{"CMS_LOG_FORMAT", "log-format", "text or json", "text", func(c *Config, v string) error {
+			if v != "text" && v != "json" {
+				return fmt.Errorf("must be text or json")
+			}
+			c.LogFormat = v
+			return nil
+		}},
+		{"CMS_ACCESS_TTL", "access-ttl", "access token lifetime", "15m", durOpt(func(c *Config, d time.Duration) { c.AccessTTL = d })},
+		{"CMS_REFRESH_TTL", "refresh-ttl", "refresh token lifetime", "720h", durOpt(func(c *Config, d time.Duration) { c.RefreshTTL = d })},
+		{"CMS_AUTO_MIGRATE", "auto-migrate", "apply pending migrations when serving (false: refuse to serve while any are pending)", "true", boolOpt(func(c *Config, b bool) { c.AutoMigrate = b })},
+		{"CMS_BODY_LIMIT", "body-limit", "request body cap in bytes", "2097152", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > 64<<20 {
+				return fmt.Errorf("must be a byte count from 1024 to 67108864")
+			}
+			c.BodyLimit = n
+			return nil
+		}},
+		{"CMS_ACCESS_LOG", "access-log", "log one line per request", "true", boolOpt(func(c *Config, b bool) { c.AccessLog = b })},
+		{"CMS_SCHEDULER_INTERVAL", "scheduler-interval", "how often to publish scheduled articles that are due", "1s", durOpt(func(c *Config, d time.Duration) { c.SchedulerEvery = d })},
+	}
+}
+
+func boolOpt(f func(*Config, bool)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		f(c, b)
+		return nil
+	}
+}
+
+func durOpt(f func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 15m or 8760h")
+		}
+		f(c, d)
+		return nil
+	}
+}
+
+// optionValue lets a flag write through the option's parser.
+type optionValue struct {
+	c *Config
+	o option
+}
+
+func (v optionValue) String() string { return v.o.def }
+func (v optionValue) Set(s string) error {
+	if err := v.o.set(v.c, s); err != nil {
+		return fmt.Errorf("%s", err)
+	}
+	return nil
+}
+
+// loadConfig applies defaults, then the environment, and registers flags on
+// fs so that parsing fs afterwards overrides both.
+func loadConfig(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	for _, o := range options() {
+		if err := o.set(c, o.def); err != nil {
+			panic("bad default for " + o.env) // a programming error
+		}
+		if v := getenv(o.env); v != "" {
+			if err := o.set(c, v); err != nil {
+				return nil, fmt.Errorf("%s: %v", o.env, err)
+			}
+		}
+		fs.Var(optionValue{c, o}, o.flag, o.usage+" ($"+o.env+")")
+	}
+	return c, nil
+}
