@@ -1,6 +1,14 @@
 package cms
 
-import "context"
+import (
+	"context"
+	"encoding/base64"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // LiveDocument is a live article's prerendered delivery document.
 type LiveDocument struct {
@@ -11,9 +19,137 @@ type LiveDocument struct {
 	ETag     string
 }
 
-// DeliveryStore reads what readers see: live articles only.
+// LiveItem is a live article in a delivery list or search result: its
+// prerendered summary and what feeds, sitemaps and cursors need.
+type LiveItem struct {
+	ArticleID   string
+	Slug        string
+	Title       string
+	Summary     string
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+	// Score is the search relevance, higher is better (search only).
+	Score      float64
+	SummaryDoc []byte
+}
+
+// DeliveryTopic is a topic as frontends see it.
+type DeliveryTopic struct {
+	Slug            string    `json:"slug"`
+	Name            string    `json:"name"`
+	DescriptionHTML string    `json:"description_html"`
+	Aliases         []string  `json:"aliases"`
+	ArticleCount    int       `json:"article_count"`
+	UpdatedAt       time.Time `json:"-"`
+}
+
+// LiveQuery selects live articles, newest first publication first.
+type LiveQuery struct {
+	Topic string
+	Limit int
+	After *Cursor
+}
+
+// SearchQuery is a full-text search over live articles, best match first.
+type SearchQuery struct {
+	Text  string
+	Topic string
+	Limit int
+	After *ScoreCursor
+}
+
+// DeliveryStore reads what readers see: live articles only. Nothing in it
+// can reach a draft.
 type DeliveryStore interface {
 	// LiveArticle returns the live document of the article that has or had
 	// slug; ENOTFOUND when there is none or it is not live.
 	LiveArticle(ctx context.Context, slug string) (*LiveDocument, error)
+	LiveArticles(ctx context.Context, q LiveQuery) ([]LiveItem, error)
+	Search(ctx context.Context, q SearchQuery) ([]LiveItem, error)
+	DeliveryTopics(ctx context.Context) ([]DeliveryTopic, error)
+	// DeliveryTopic returns ENOTFOUND for an unknown topic.
+	DeliveryTopic(ctx context.Context, slug string) (*DeliveryTopic, error)
+	// EachLive calls fn with every live article, newest first.
+	EachLive(ctx context.Context, fn func(LiveItem) error) error
+}
+
+// Delivery holds the use-cases of the read-only delivery API.
+type Delivery struct {
+	Store DeliveryStore
+}
+
+// MaxSearchLen bounds a search query.
+const MaxSearchLen = 200
+
+// Articles lists live articles (of a topic when set) with the cursor of
+// the next page ("" on the last).
+func (d *Delivery) Articles(ctx context.Context, topic string, limit int, cursor string) ([]LiveItem, string, error) {
+	q := LiveQuery{Topic: topic, Limit: limit + 1}
+	if cursor != "" {
+		c, err := DecodeCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.After = c
+	}
+	items, err := d.Store.LiveArticles(ctx, q)
+	if err != nil || len(items) <= limit {
+		return items, "", err
+	}
+	items = items[:limit]
+	last := items[limit-1]
+	return items, Cursor{At: last.PublishedAt, ID: last.ArticleID}.Encode(), nil
+}
+
+// Search runs a full-text search with the cursor of the next page.
+func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cursor string) ([]LiveItem, string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > MaxSearchLen || hasControl(text, false) {
+		return nil, "", &Error{Code: EBADREQUEST, Message: "q must be 1 to 200 characters of text",
+			Fields: []FieldError{{"q", "must be 1 to 200 characters"}}}
+	}
+	q := SearchQuery{Text: text, Topic: topic, Limit: limit + 1}
+	if cursor != "" {
+		c, err := DecodeScoreCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.After = c
+	}
+	items, err := d.Store.Search(ctx, q)
+	if err != nil || len(items) <= limit {
+		return items, "", err
+	}
+	items = items[:limit]
+	last := items[limit-1]
+	return items, ScoreCursor{Score: last.Score, ID: last.ArticleID}.Encode(), nil
+}
+
+// ScoreCursor is a keyset position in a list ordered by score, best first.
+type ScoreCursor struct {
+	Score float64
+	ID    string
+}
+
+// Encode makes the opaque cursor string. The score is written as its exact
+// bits so the next query compares against the very same value.
+func (c ScoreCursor) Encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte("s" + strconv.FormatUint(math.Float64bits(c.Score), 16) + "." + c.ID))
+}
+
+// DecodeScoreCursor parses a search cursor; EBADREQUEST when it is not one.
+func DecodeScoreCursor(s string) (*ScoreCursor, error) {
+	bad := &Error{Code: EBADREQUEST, Message: "cursor is not a cursor this API gave out",
+		Fields: []FieldError{{Field: "cursor", Message: "is invalid"}}}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 2 || b[0] != 's' {
+		return nil, bad
+	}
+	bits, id, ok := strings.Cut(string(b[1:]), ".")
+	u, err := strconv.ParseUint(bits, 16, 64)
+	f := math.Float64frombits(u)
+	if !ok || err != nil || id == "" || len(id) > 64 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, bad
+	}
+	return &ScoreCursor{Score: f, ID: id}, nil
 }

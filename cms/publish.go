@@ -37,14 +37,16 @@ type PublishedVersion struct {
 
 // DeliverySummary is an article as delivery lists show it.
 type DeliverySummary struct {
-	Slug           string         `json:"slug"`
-	Title          string         `json:"title"`
-	Summary        string         `json:"summary"`
-	Topics         []TopicRef     `json:"topics"`
-	PublishedAt    time.Time      `json:"published_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-	ReviewedBy     DeliveryPerson `json:"reviewed_by"`
-	LastReviewedAt time.Time      `json:"last_reviewed_at"`
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Summary     string     `json:"summary"`
+	Topics      []TopicRef `json:"topics"`
+	PublishedAt time.Time  `json:"published_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	// ReviewedBy and LastReviewedAt are always set on live articles; a
+	// preview of an unreviewed draft has them null.
+	ReviewedBy     *DeliveryPerson `json:"reviewed_by"`
+	LastReviewedAt *time.Time      `json:"last_reviewed_at"`
 }
 
 // DeliveryArticle is the live article frontends render.
@@ -76,17 +78,31 @@ type DeliveryAuthor struct {
 
 // render builds the delivery documents of a publication.
 func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, author string, reviewer ReviewerRef) {
-	sum := DeliverySummary{Slug: pv.Slug, Title: rev.Title, Summary: rev.Summary, Topics: topics,
-		PublishedAt: pv.FirstPublishedAt, UpdatedAt: pv.PublishedAt,
-		ReviewedBy:     DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials},
-		LastReviewedAt: pv.ReviewedAt}
-	doc := DeliveryArticle{DeliverySummary: sum, Version: pv.Version, Author: DeliveryAuthor{author},
-		BodyHTML: rev.BodyHTML, References: rev.References}
-	doc.JSONLD = jsonLD(&doc)
-	pv.SummaryDoc = mustMarshal(sum)
+	reviewed := pv.ReviewedAt
+	doc := deliveryArticle(rev, pv.Slug, pv.Version, topics, author, pv.FirstPublishedAt, pv.PublishedAt,
+		&DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials}, &reviewed)
+	pv.SummaryDoc = mustMarshal(doc.DeliverySummary)
 	pv.Document = mustMarshal(doc)
-	h := sha256.Sum256(pv.Document)
-	pv.ETag = `"` + hex.EncodeToString(h[:16]) + `"`
+	pv.ETag = StrongETag(pv.Document)
+}
+
+// deliveryArticle is the one place the delivery shape is assembled, for
+// publications and previews alike.
+func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef, author string, published, updated time.Time,
+	reviewer *DeliveryPerson, reviewed *time.Time) *DeliveryArticle {
+	sum := DeliverySummary{Slug: slug, Title: rev.Title, Summary: rev.Summary, Topics: topics,
+		PublishedAt: published, UpdatedAt: updated, ReviewedBy: reviewer, LastReviewedAt: reviewed}
+	doc := &DeliveryArticle{DeliverySummary: sum, Version: version, Author: DeliveryAuthor{author},
+		BodyHTML: rev.BodyHTML, References: rev.References}
+	doc.JSONLD = jsonLD(doc)
+	return doc
+}
+
+// StrongETag is a strong validator of body: equal bytes, equal tag, on
+// every server, so CDNs and clients can revalidate anywhere.
+func StrongETag(body []byte) string {
+	h := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(h[:16]) + `"`
 }
 
 // jsonLD is the schema.org MedicalWebPage of an article, which search
@@ -111,23 +127,25 @@ func jsonLD(d *DeliveryArticle) map[string]any {
 		}
 		citations[i] = c
 	}
-	reviewer := map[string]any{"@type": "Person", "name": d.ReviewedBy.Name}
-	if d.ReviewedBy.Credentials != "" {
-		reviewer["honorificSuffix"] = d.ReviewedBy.Credentials
-	}
-	return map[string]any{
+	ld := map[string]any{
 		"@context":      "https://schema.org",
 		"@type":         "MedicalWebPage",
 		"headline":      d.Title,
 		"description":   d.Summary,
 		"datePublished": d.PublishedAt.Format(time.RFC3339),
 		"dateModified":  d.UpdatedAt.Format(time.RFC3339),
-		"lastReviewed":  d.LastReviewedAt.Format(time.RFC3339),
-		"reviewedBy":    reviewer,
 		"author":        map[string]any{"@type": "Person", "name": d.Author.Name},
 		"about":         about,
 		"citation":      citations,
 	}
+	if d.ReviewedBy != nil && d.LastReviewedAt != nil {
+		reviewer := map[string]any{"@type": "Person", "name": d.ReviewedBy.Name}
+		if d.ReviewedBy.Credentials != "" {
+			reviewer["honorificSuffix"] = d.ReviewedBy.Credentials
+		}
+		ld["reviewedBy"], ld["lastReviewed"] = reviewer, d.LastReviewedAt.Format(time.RFC3339)
+	}
+	return ld
 }
 
 func mustMarshal(v any) []byte {

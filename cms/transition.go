@@ -121,15 +121,9 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 		// Cannot happen while revisions are immutable; refuse loudly if it does.
 		return nil, Errorf(ETRANSITION, "the approved revision does not match its approval")
 	}
-	topics := make([]TopicRef, 0, len(rev.Topics))
-	for _, slug := range rev.Topics {
-		t, err := e.Store.Topic(ctx, slug)
-		if ErrorCode(err) == ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		topics = append(topics, TopicRef{Slug: t.Slug, Name: t.Name})
+	topics, err := e.topicRefs(ctx, rev.Topics)
+	if err != nil {
+		return nil, err
 	}
 	first := now
 	if a.FirstPublishedAt != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ type Config struct {
 	AccessLog      bool
 	// SchedulerEvery is how often serve looks for scheduled articles due.
 	SchedulerEvery time.Duration
+	CacheControl   string
+	CacheBytes     int
+	SiteURL        string
+	SiteName       string
 }
 
 // option binds one setting to its variable and flag.
@@ -112,6 +117,36 @@ func options() []option {
 			return nil
 		}},
 		{"CMS_ACCESS_LOG", "access-log", "log one line per request", "true", boolOpt(func(c *Config, b bool) { c.AccessLog = b })},
+		{"CMS_DELIVERY_CACHE_CONTROL", "delivery-cache-control", "Cache-Control of delivery answers", "public, max-age=60, stale-while-revalidate=600", func(c *Config, v string) error {
+			if strings.ContainsAny(v, "\r\n") || strings.TrimSpace(v) == "" {
+				return fmt.Errorf("must be one header value")
+			}
+			c.CacheControl = v
+			return nil
+		}},
+		{"CMS_DELIVERY_CACHE_MB", "delivery-cache-mb", "memory for cached delivery answers, in MiB (0: no cache)", "64", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 16384 {
+				return fmt.Errorf("must be a whole number of MiB from 0 to 16384")
+			}
+			c.CacheBytes = n << 20
+			return nil
+		}},
+		{"CMS_SITE_URL", "site-url", "the publisher's site, which feeds and sitemaps link to (articles at /articles/{slug}, topics at /topics/{slug})", "http://localhost:3000", func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+				return fmt.Errorf("must be an absolute http(s) URL such as https://health.example.com")
+			}
+			c.SiteURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+		{"CMS_SITE_NAME", "site-name", "the site's name, the title of its feeds", "healthcms", func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" || len(v) > 200 {
+				return fmt.Errorf("must be 1 to 200 characters")
+			}
+			c.SiteName = v
+			return nil
+		}},
 		{"CMS_SCHEDULER_INTERVAL", "scheduler-interval", "how often to publish scheduled articles that are due", "1s", durOpt(func(c *Config, d time.Duration) { c.SchedulerEvery = d })},
 	}
 }

@@ -73,14 +73,18 @@ func (e *env) run(args []string) error {
 		return e.user(args)
 	case "audit":
 		return e.audit(args)
+	case "key":
+		return e.key(args)
+	case "seed":
+		return e.seed(args)
 	case "version":
 		fmt.Fprintf(e.stdout, "cms %s\n", Version)
 		return nil
 	case "help":
-		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create | audit verify | version] [flags]")
+		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create | key create | audit verify | seed | version] [flags]")
 		return nil
 	}
-	return usagef("unknown command %q (want serve, migrate, user, audit, version)", cmd)
+	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, version)", cmd)
 }
 
 // flags parses a command's flags over the configuration and returns the

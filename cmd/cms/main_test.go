@@ -115,7 +115,7 @@ func TestServeEndToEnd(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no generated admin password printed: %s", s.out.String())
 			}
-			for _, p := range []string{"/healthz", "/readyz"} {
+			for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json"} {
 				res, err := http.Get(s.url + p)
 				if err != nil || res.StatusCode != 200 || res.Header.Get("X-Request-Id") == "" {
 					t.Fatalf("%s: %v %v", p, res, err)

@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"healthcms/auth"
 	"healthcms/cms"
 	"healthcms/cms/api"
@@ -135,18 +138,37 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	}
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(secret), AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL}
 	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
-	srv := &api.Server{
-		Auth:      as,
-		Users:     db,
-		Topics:    db,
-		Editor:    ed,
-		Delivery:  db,
-		Ready:     func(ctx context.Context) error { return ready(ctx, db) },
-		Log:       e.log,
-		BodyLimit: cfg.BodyLimit,
-		AccessLog: cfg.AccessLog,
+	var pools []prometheus.Collector
+	for name, p := range db.Pools() {
+		pools = append(pools, collectors.NewDBStatsCollector(p, name))
 	}
-	return &app{auth: as, editor: ed, handler: srv.Handler()}, nil
+	srv := &api.Server{
+		Collectors:     pools,
+		Auth:           as,
+		Users:          db,
+		Topics:         db,
+		Editor:         ed,
+		Keys:           &auth.Keys{Store: db},
+		DeliveryPublic: cfg.DeliveryPublic,
+		CacheControl:   cfg.CacheControl,
+		CacheBytes:     cfg.CacheBytes,
+		CORSOrigins:    cfg.CORSOrigins,
+		SiteURL:        cfg.SiteURL,
+		SiteName:       cfg.SiteName,
+		Delivery:       db,
+		Ready:          func(ctx context.Context) error { return ready(ctx, db) },
+		Log:            e.log,
+		BodyLimit:      cfg.BodyLimit,
+		AccessLog:      cfg.AccessLog,
+	}
+	handler := srv.Handler()
+	// Cached delivery answers and keys are forgotten on every change, made
+	// here or, on PostgreSQL, by any other server.
+	db.OnChange(srv.PurgeDelivery)
+	if err := db.ListenChanges(e.ctx, e.log); err != nil {
+		return nil, fmt.Errorf("listen for changes: %w", err)
+	}
+	return &app{auth: as, editor: ed, handler: handler}, nil
 }
 
 func ready(ctx context.Context, db *store.DB) error {

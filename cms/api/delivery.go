@@ -1,34 +1,76 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"healthcms/cms"
 )
 
-// deliveryArticle serves a live article's prerendered document as stored:
-// no rendering, no JSON encoding on the hot path.
-func (s *Server) deliveryArticle(w http.ResponseWriter, r *http.Request) {
-	slug := chi.URLParam(r, "slug")
-	doc, err := s.Delivery.LiveArticle(r.Context(), slug)
-	if err != nil {
-		writeError(w, r, err)
-		return
+// builder makes a delivery answer from the database on a cache miss.
+type builder func(r *http.Request) (*cachedResponse, error)
+
+// delivered serves an answer from the cache, building and caching it on a
+// miss. A not-found is cached too (as a marker: the problem document is
+// made per request, since it carries the request id).
+func (s *Server) delivered(build builder) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		resp, gen := s.cache.get(key)
+		result := "hit"
+		if resp == nil {
+			result = "miss"
+			var err error
+			resp, err = build(r)
+			if cms.ErrorCode(err) == cms.ENOTFOUND {
+				resp, err = &cachedResponse{status: http.StatusNotFound, body: []byte(err.Error())}, nil
+			}
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			s.cache.put(key, gen, resp)
+		}
+		s.metrics.cache.WithLabelValues(result).Inc()
+		s.serveCached(w, r, resp)
 	}
-	if doc.Slug != slug {
-		http.Redirect(w, r, "/api/v1/delivery/articles/"+url.PathEscape(doc.Slug), http.StatusMovedPermanently)
-		return
-	}
+}
+
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) {
 	h := w.Header()
-	h.Set("ETag", doc.ETag)
+	h.Add("Vary", "Accept-Encoding")
+	switch c.status {
+	case http.StatusNotFound:
+		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))
+		return
+	case http.StatusMovedPermanently:
+		h.Set("Cache-Control", s.cacheControl())
+		h.Set("Location", c.location)
+		w.WriteHeader(http.StatusMovedPermanently)
+		return
+	}
 	h.Set("Cache-Control", s.cacheControl())
-	if r.Header.Get("If-None-Match") == doc.ETag {
+	h.Set("ETag", c.etag)
+	if etagMatches(r.Header.Get("If-None-Match"), c.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(doc.Document)
+	h.Set("Content-Type", c.ctype)
+	body := c.body
+	if c.gz != nil && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = c.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 func (s *Server) cacheControl() string {
@@ -36,4 +78,170 @@ func (s *Server) cacheControl() string {
 		return s.CacheControl
 	}
 	return "public, max-age=60, stale-while-revalidate=600"
+}
+
+const jsonType = "application/json; charset=utf-8"
+
+// deliveryArticle serves a live article's prerendered document as stored:
+// no rendering and no JSON encoding on the hot path.
+func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
+	slug := chi.URLParam(r, "slug")
+	doc, err := s.Delivery.LiveArticle(r.Context(), slug)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Slug != slug {
+		return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/articles/" + url.PathEscape(doc.Slug)}, nil
+	}
+	return newCached(jsonType, doc.Document, doc.ETag), nil
+}
+
+// summaries answers a list of prerendered summaries: the stored JSON of
+// each is copied into the envelope as is.
+func summaries(items []cms.LiveItem, next string) *cachedResponse {
+	var b strings.Builder
+	b.WriteString(`{"items":[`)
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(it.SummaryDoc)
+	}
+	b.WriteString(`],"next_cursor":`)
+	if next == "" {
+		b.WriteString("null")
+	} else {
+		nb, _ := json.Marshal(next)
+		b.Write(nb)
+	}
+	b.WriteString("}\n")
+	body := []byte(b.String())
+	return newCached(jsonType, body, cms.StrongETag(body))
+}
+
+func (s *Server) deliveryArticles(r *http.Request) (*cachedResponse, error) {
+	limit, err := queryInt(r, "limit", 20, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	items, next, err := s.reader.Articles(r.Context(), q.Get("topic"), limit, q.Get("cursor"))
+	if err != nil {
+		return nil, err
+	}
+	return summaries(items, next), nil
+}
+
+func (s *Server) deliverySearch(r *http.Request) (*cachedResponse, error) {
+	limit, err := queryInt(r, "limit", 20, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	items, next, err := s.reader.Search(r.Context(), q.Get("q"), q.Get("topic"), limit, q.Get("cursor"))
+	if err != nil {
+		return nil, err
+	}
+	return summaries(items, next), nil
+}
+
+// jsonAnswer encodes v as a cacheable 200.
+func jsonAnswer(v any) *cachedResponse {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // delivery types are plain data
+	}
+	body = append(body, '\n')
+	return newCached(jsonType, body, cms.StrongETag(body))
+}
+
+func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {
+	ts, err := s.Delivery.DeliveryTopics(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return jsonAnswer(map[string]any{"items": ts}), nil
+}
+
+func (s *Server) deliveryTopic(r *http.Request) (*cachedResponse, error) {
+	t, err := s.Delivery.DeliveryTopic(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return nil, err
+	}
+	return jsonAnswer(t), nil
+}
+
+// requireKey guards delivery when it is configured private, and preview
+// always.
+func (s *Server) requireKey(scope string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if scope == cms.ScopeDelivery && s.DeliveryPublic {
+				next.ServeHTTP(w, r)
+				return
+			}
+			tok, ok := bearer(r)
+			if !ok {
+				writeError(w, r, cms.Errorf(cms.EUNAUTHORIZED, "a %s key is required (Authorization: Bearer …)", scope))
+				return
+			}
+			if err := s.Keys.Check(r.Context(), tok, scope); err != nil {
+				writeError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// cors lets browsers on the configured origins read delivery.
+func (s *Server) cors(next http.Handler) http.Handler {
+	anyOrigin := len(s.CORSOrigins) == 0
+	for _, o := range s.CORSOrigins {
+		anyOrigin = anyOrigin || o == "*"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		origin := r.Header.Get("Origin")
+		allowed := ""
+		switch {
+		case anyOrigin:
+			allowed = "*"
+		default:
+			// The answer depends on the origin, also for requests without
+			// one, or a CDN could hand a browser a copy without the header.
+			h.Add("Vary", "Origin")
+			for _, o := range s.CORSOrigins {
+				if o == origin && origin != "" {
+					allowed = origin
+				}
+			}
+		}
+		if allowed != "" {
+			h.Set("Access-Control-Allow-Origin", allowed)
+			h.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id")
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			if allowed != "" {
+				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+				h.Set("Access-Control-Allow-Headers", "Authorization, If-None-Match")
+				h.Set("Access-Control-Max-Age", "86400")
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	doc, err := s.Editor.Preview(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", jsonType)
+	w.Write(doc)
 }

@@ -29,6 +29,7 @@ type env struct {
 	auth  *auth.Service
 	srv   *httptest.Server
 	ed    *cms.Editor
+	api   *api.Server
 	users map[string]*cms.User // by role name, plus "author2" and "reviewer2"
 	tok   map[string]string    // access tokens by the same keys
 }
@@ -42,21 +43,34 @@ func eachDB(t *testing.T, f func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t *testing.T, dialect string) *env {
+// newEnv starts a server on a fresh database of the dialect; configure
+// functions may change the server's settings before it starts.
+func newEnv(t *testing.T, dialect string, configure ...func(*api.Server)) *env {
 	t.Helper()
-	db := storetest.Open(t, dialect)
+	return newEnvOn(t, storetest.Open(t, dialect), configure...)
+}
+
+// newEnvOn starts a server on db, which may be shared with another env.
+func newEnvOn(t *testing.T, db *store.DB, configure ...func(*api.Server)) *env {
+	t.Helper()
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(testSecret), AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour}
 	ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
 	s := &api.Server{
 		Auth: as, Users: db, Topics: db, Delivery: db,
+		Keys: &auth.Keys{Store: db}, DeliveryPublic: true, CacheBytes: 8 << 20,
+		SiteURL: "https://health.example.com", SiteName: "Example Health",
 		Editor:    ed,
 		Ready:     db.Ping,
 		Log:       slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
 		BodyLimit: 64 << 10,
 	}
+	for _, c := range configure {
+		c(s)
+	}
 	srv := httptest.NewServer(s.Handler())
+	db.OnChange(s.PurgeDelivery)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, auth: as, srv: srv, ed: ed, users: map[string]*cms.User{}, tok: map[string]string{}}
+	e := &env{t: t, db: db, auth: as, srv: srv, ed: ed, api: s, users: map[string]*cms.User{}, tok: map[string]string{}}
 	for _, u := range []struct {
 		key, creds string
 		roles      []workflow.Role
@@ -76,6 +90,12 @@ func newEnv(t *testing.T, dialect string) *env {
 // addUser creates a user and logs them in.
 func (e *env) addUser(key, creds string, roles ...workflow.Role) *cms.User {
 	e.t.Helper()
+	if u, _, err := e.db.UserByEmail(context.Background(), key+"@example.com"); err == nil {
+		e.users[key] = u // made by another env on the same database
+		res := e.do("POST", "/api/v1/auth/login", "", map[string]string{"email": u.Email, "password": testPassword})
+		e.tok[key] = res.want(200).json()["access_token"].(string)
+		return u
+	}
 	u, err := e.auth.CreateUser(context.Background(), cms.NewUser{Email: key + "@example.com", Name: strings.ToUpper(key[:1]) + key[1:],
 		Password: testPassword, Roles: roles, Credentials: creds})
 	if err != nil {
@@ -87,6 +107,9 @@ func (e *env) addUser(key, creds string, roles ...workflow.Role) *cms.User {
 	e.tok[key] = res.json()["access_token"].(string)
 	return u
 }
+
+// noRedirects lets tests see a 301 rather than where it leads.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // testLog shows the server's error log lines in the test's output.
 type testLog struct{ t *testing.T }
@@ -183,7 +206,7 @@ func (e *env) do(method, path, who string, body any, headers ...string) *respons
 			req.Header.Set(headers[i], headers[i+1])
 		}
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirects.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

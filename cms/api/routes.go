@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"healthcms/cms"
 	"healthcms/workflow"
@@ -21,7 +22,7 @@ var (
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.withRequestID, s.withAccessLog, withSecurityHeaders)
+	r.Use(s.withRequestID, s.withAccessLog, s.metrics.withMetrics, withSecurityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "no such resource"))
 	})
@@ -32,6 +33,8 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/api/openapi.json", s.openAPI)
+	r.Method("GET", "/metrics", s.metrics.handler())
 
 	r.Route("/api/v1/auth", func(r chi.Router) {
 		r.Use(noStore)
@@ -65,13 +68,30 @@ func (s *Server) routes() http.Handler {
 		route("POST", "/articles/{id}/transitions", anyone, s.transition)
 		route("GET", "/articles/{id}/history", anyone, s.history)
 
+		route("GET", "/api-keys", admins, s.listKeys)
+		route("POST", "/api-keys", admins, s.createKey)
+		route("DELETE", "/api-keys/{id}", admins, s.revokeKey)
+
 		route("GET", "/users", admins, s.listUsers)
 		route("POST", "/users", admins, s.createUser)
 		route("GET", "/users/{id}", admins, s.getUser)
 		route("PATCH", "/users/{id}", admins, s.patchUser)
 	})
+	// Delivery: public (or a delivery key), cached, read-only.
 	r.Route("/api/v1/delivery", func(r chi.Router) {
-		r.Get("/articles/{slug}", s.deliveryArticle)
+		r.Use(s.cors, middleware.GetHead, s.requireKey(cms.ScopeDelivery))
+		r.Get("/articles", s.delivered(s.deliveryArticles))
+		r.Get("/articles/{slug}", s.delivered(s.deliveryArticle))
+		r.Get("/topics", s.delivered(s.deliveryTopics))
+		r.Get("/topics/{slug}", s.delivered(s.deliveryTopic))
+		r.Get("/search", s.delivered(s.deliverySearch))
+		r.Get("/feed.atom", s.delivered(s.feed))
+		r.Get("/sitemap.xml", s.delivered(s.sitemap))
+	})
+	// Preview: drafts, so a preview key always, and never cached.
+	r.Route("/api/v1/preview", func(r chi.Router) {
+		r.Use(s.cors, s.requireKey(cms.ScopePreview))
+		r.Get("/articles/{id}", s.preview)
 	})
 	return r
 }

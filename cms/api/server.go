@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"healthcms/auth"
 	"healthcms/cms"
 )
@@ -20,8 +22,26 @@ type Server struct {
 	Editor *cms.Editor
 	// Delivery reads live content for the delivery API.
 	Delivery cms.DeliveryStore
-	// CacheControl is sent with delivery answers.
+	// Keys checks delivery and preview keys.
+	Keys *auth.Keys
+	// DeliveryPublic serves delivery without a key.
+	DeliveryPublic bool
+	// CacheControl is sent with delivery answers (default: public,
+	// max-age=60, stale-while-revalidate=600).
 	CacheControl string
+	// CORSOrigins may read delivery from browsers; empty or "*" is any.
+	CORSOrigins []string
+	// SiteURL is the publisher's site, which feeds and sitemaps link to;
+	// SiteName titles the feeds.
+	SiteURL, SiteName string
+	// CacheBytes bounds the delivery answer cache (0: no cache).
+	CacheBytes int
+	// Collectors are further Prometheus metrics to serve (database pools).
+	Collectors []prometheus.Collector
+
+	cache   *responseCache
+	reader  *cms.Delivery
+	metrics *metrics
 	// Ready reports whether the database is reachable and migrated.
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger
@@ -39,7 +59,17 @@ func (s *Server) Handler() http.Handler {
 	if s.BodyLimit == 0 {
 		s.BodyLimit = 2 << 20
 	}
+	s.cache = newResponseCache(s.CacheBytes)
+	s.metrics = newMetrics(s.Collectors)
+	s.reader = &cms.Delivery{Store: s.Delivery}
 	return s.routes()
+}
+
+// PurgeDelivery forgets every cached delivery answer and API key. Wire it
+// to the store's change announcements.
+func (s *Server) PurgeDelivery() {
+	s.cache.Purge()
+	s.Keys.Purge()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

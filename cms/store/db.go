@@ -25,9 +25,11 @@ import (
 // connection (SQLite has one writer; queueing in Go beats SQLITE_BUSY) and
 // reads through a separate read-only pool; on PostgreSQL both are one pool.
 type DB struct {
-	d dialect
-	w *sqlx.DB
-	r *sqlx.DB
+	d     dialect
+	w     *sqlx.DB
+	r     *sqlx.DB
+	url   string // PostgreSQL only, for the change listener
+	hooks hooks
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -109,7 +111,7 @@ func openPostgres(rawURL string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
-	return &DB{d: postgresDialect, w: db, r: db}, nil
+	return &DB{d: postgresDialect, w: db, r: db, url: rawURL}, nil
 }
 
 // Close closes every connection.
@@ -154,4 +156,13 @@ func notFound(err error, what string) error {
 		return cms.Errorf(cms.ENOTFOUND, "%s not found", what)
 	}
 	return err
+}
+
+// Pools names the connection pools, for pool metrics: "write" and "read"
+// on SQLite, one "pool" on PostgreSQL.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.r == db.w {
+		return map[string]*sql.DB{"pool": db.w.DB}
+	}
+	return map[string]*sql.DB{"write": db.w.DB, "read": db.r.DB}
 }

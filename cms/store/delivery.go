@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 
 	"healthcms/cms"
 )
@@ -20,4 +21,139 @@ func (db *DB) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, 
 		return nil, notFound(err, "article")
 	}
 	return &cms.LiveDocument{Slug: r.Slug, Document: []byte(r.Document), ETag: r.ETag}, nil
+}
+
+type liveRow struct {
+	ArticleID   string  `db:"article_id"`
+	Slug        string  `db:"slug"`
+	Title       string  `db:"title"`
+	Summary     string  `db:"summary"`
+	PublishedAt tm      `db:"published_at"`
+	UpdatedAt   tm      `db:"updated_at"`
+	Score       float64 `db:"score"`
+	SummaryDoc  string  `db:"summary_doc"`
+}
+
+const liveCols = `la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at, la.summary_doc`
+
+func (db *DB) liveItems(ctx context.Context, q string, args ...any) ([]cms.LiveItem, error) {
+	var rows []liveRow
+	if err := db.r.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
+		return nil, err
+	}
+	out := make([]cms.LiveItem, len(rows))
+	for i, r := range rows {
+		out[i] = cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, Score: r.Score, SummaryDoc: []byte(r.SummaryDoc)}
+	}
+	return out, nil
+}
+
+// LiveArticles pages through live articles, newest first publication
+// first. The cursor is a row-value comparison, which both databases turn
+// into an index seek: page 500 costs what page 1 costs.
+func (db *DB) LiveArticles(ctx context.Context, q cms.LiveQuery) ([]cms.LiveItem, error) {
+	var args []any
+	where := ``
+	if q.Topic != "" {
+		where, args = `WHERE lt.topic_slug = ?`, append(args, q.Topic)
+		if q.After != nil {
+			where += ` AND (lt.published_at, lt.article_id) < (?, ?)`
+			args = append(args, tm{q.After.At}, q.After.ID)
+		}
+		return db.liveItems(ctx, `SELECT `+liveCols+`, 0 AS score FROM live_topics lt
+			JOIN live_articles la ON la.article_id = lt.article_id `+where+`
+			ORDER BY lt.published_at DESC, lt.article_id DESC LIMIT ?`, append(args, q.Limit)...)
+	}
+	if q.After != nil {
+		where, args = `WHERE (la.published_at, la.article_id) < (?, ?)`, append(args, tm{q.After.At}, q.After.ID)
+	}
+	return db.liveItems(ctx, `SELECT `+liveCols+`, 0 AS score FROM live_articles la `+where+`
+		ORDER BY la.published_at DESC, la.article_id DESC LIMIT ?`, append(args, q.Limit)...)
+}
+
+// Search is full-text search over live articles, best match first: FTS5
+// with bm25 on SQLite, a weighted tsvector with ts_rank on PostgreSQL.
+func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, error) {
+	match, ok := db.d.searchText(q.Text)
+	if !ok {
+		return nil, nil // nothing searchable in the text: no match
+	}
+	query := `SELECT ` + liveCols + `, s.score FROM ` + db.d.searchFrom
+	args := []any{match}
+	var where []string
+	if q.Topic != "" {
+		query += ` JOIN live_topics lt ON lt.article_id = la.article_id AND lt.topic_slug = ?`
+		args = append(args, q.Topic)
+	}
+	if q.After != nil {
+		where = append(where, `(s.score < ? OR (s.score = ? AND la.article_id < ?))`)
+		args = append(args, q.After.Score, q.After.Score, q.After.ID)
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + where[0]
+	}
+	query += ` ORDER BY s.score DESC, la.article_id DESC LIMIT ?`
+	return db.liveItems(ctx, query, append(args, q.Limit)...)
+}
+
+type deliveryTopicRow struct {
+	topicRow
+	ArticleCount int `db:"article_count"`
+}
+
+const deliveryTopicSelect = `SELECT t.slug, t.name, t.description_html, t.aliases, t.created_at, t.updated_at,
+	(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count FROM topics t`
+
+func (r *deliveryTopicRow) topic() cms.DeliveryTopic {
+	t := cms.DeliveryTopic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, ArticleCount: r.ArticleCount,
+		UpdatedAt: r.UpdatedAt.Time}
+	if json.Unmarshal([]byte(r.Aliases), &t.Aliases) != nil || t.Aliases == nil {
+		t.Aliases = []string{}
+	}
+	return t
+}
+
+// DeliveryTopics returns every topic with its number of live articles.
+func (db *DB) DeliveryTopics(ctx context.Context) ([]cms.DeliveryTopic, error) {
+	var rows []deliveryTopicRow
+	if err := db.r.SelectContext(ctx, &rows, deliveryTopicSelect+` ORDER BY t.name, t.slug`); err != nil {
+		return nil, err
+	}
+	out := make([]cms.DeliveryTopic, len(rows))
+	for i := range rows {
+		out[i] = rows[i].topic()
+	}
+	return out, nil
+}
+
+// DeliveryTopic returns one topic with its number of live articles.
+func (db *DB) DeliveryTopic(ctx context.Context, slug string) (*cms.DeliveryTopic, error) {
+	var r deliveryTopicRow
+	if err := db.r.GetContext(ctx, &r, db.q(deliveryTopicSelect+` WHERE t.slug = ?`), slug); err != nil {
+		return nil, notFound(err, "topic")
+	}
+	t := r.topic()
+	return &t, nil
+}
+
+// EachLive streams every live article, newest first, for sitemaps.
+func (db *DB) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
+	rows, err := db.r.QueryxContext(ctx, `SELECT la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at,
+		'' AS summary_doc, 0 AS score FROM live_articles la ORDER BY la.published_at DESC, la.article_id DESC`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r liveRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -60,18 +60,20 @@ func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 
 // CreateTopic stores a new topic.
 func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
-	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
-		t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
-	if isUnique(err) {
-		return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
-	}
-	return err
+	return db.changing(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
+			t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
+		if isUnique(err) {
+			return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
+		}
+		return err
+	})
 }
 
 // UpdateTopic replaces a topic's name, description and aliases; t's
 // CreatedAt is set to the stored one.
 func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.changing(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`),
 			t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug)
 		if err != nil {
@@ -91,15 +93,17 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic) error {
 
 // DeleteTopic deletes a topic no article uses.
 func (db *DB) DeleteTopic(ctx context.Context, slug string) error {
-	res, err := db.w.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ?`), slug)
-	if isForeignKey(err) {
-		return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
-	}
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return cms.Errorf(cms.ENOTFOUND, "topic not found")
-	}
-	return nil
+	return db.changing(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ?`), slug)
+		if isForeignKey(err) {
+			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.ENOTFOUND, "topic not found")
+		}
+		return nil
+	})
 }

@@ -16,8 +16,9 @@ import (
 // revision, the published version and live index, and the audit event.
 // Any failure rolls all of it back.
 func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		x := &writer{ctx: ctx, tx: tx, d: db.d, a: w.Article}
+	var x *writer
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		x = &writer{ctx: ctx, tx: tx, d: db.d, a: w.Article}
 		steps := []func() error{x.article(w.PrevVersion)}
 		if w.NewSlug {
 			steps = append(steps, x.claimSlug)
@@ -37,8 +38,15 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 				return err
 			}
 		}
+		if x.delivery {
+			return db.announce(ctx, tx)
+		}
 		return nil
 	})
+	if err == nil && x.delivery {
+		db.fire()
+	}
+	return err
 }
 
 // writer runs the steps of one article write inside its transaction.
@@ -47,6 +55,8 @@ type writer struct {
 	tx  *sqlx.Tx
 	d   dialect
 	a   *cms.Article
+	// delivery is set when the write changes what delivery serves.
+	delivery bool
 }
 
 func (x *writer) exec(q string, args ...any) (sql.Result, error) {
@@ -174,10 +184,10 @@ func topicGone(err error) error {
 // publish stores a published version and makes it what delivery serves.
 func (x *writer) publish(p *cms.PublishedVersion) func() error {
 	return func() error {
-		_, err := x.exec(`INSERT INTO published_versions (article_id, version, revision, content_hash, slug, title, summary, body_text,
+		_, err := x.exec(`INSERT INTO published_versions (article_id, version, revision, content_hash, slug, title, summary,
 			topics, published_at, first_published_at, published_by, reviewed_at, document, summary_doc, etag)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Version, p.Revision, p.ContentHash, p.Slug, p.Title,
-			p.Summary, p.BodyText, mustJSON(p.Topics), tm{p.PublishedAt}, tm{p.FirstPublishedAt}, p.PublishedBy.ID, tm{p.ReviewedAt},
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Version, p.Revision, p.ContentHash, p.Slug, p.Title,
+			p.Summary, mustJSON(p.Topics), tm{p.PublishedAt}, tm{p.FirstPublishedAt}, p.PublishedBy.ID, tm{p.ReviewedAt},
 			string(p.Document), string(p.SummaryDoc), p.ETag)
 		if err != nil {
 			return err
@@ -185,6 +195,7 @@ func (x *writer) publish(p *cms.PublishedVersion) func() error {
 		if err := x.unlist(); err != nil {
 			return err
 		}
+		x.delivery = true
 		if _, err := x.exec(`INSERT INTO live_articles (article_id, slug, version, published_at, updated_at, title, summary, body_text, document, summary_doc, etag)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Slug, p.Version, tm{p.FirstPublishedAt}, tm{p.PublishedAt},
 			p.Title, p.Summary, p.BodyText, string(p.Document), string(p.SummaryDoc), p.ETag); err != nil {
@@ -205,8 +216,14 @@ func (x *writer) unlist() error {
 	if _, err := x.exec(`DELETE FROM live_topics WHERE article_id = ?`, x.a.ID); err != nil {
 		return err
 	}
-	_, err := x.exec(`DELETE FROM live_articles WHERE article_id = ?`, x.a.ID)
-	return err
+	res, err := x.exec(`DELETE FROM live_articles WHERE article_id = ?`, x.a.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		x.delivery = true
+	}
+	return nil
 }
 
 // event appends the audit event recording the change.

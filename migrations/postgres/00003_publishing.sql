@@ -24,7 +24,6 @@ CREATE TABLE published_versions (
     slug               TEXT NOT NULL,
     title              TEXT NOT NULL,
     summary            TEXT NOT NULL,
-    body_text          TEXT NOT NULL,
     topics             TEXT NOT NULL,
     published_at       TIMESTAMPTZ NOT NULL,
     first_published_at TIMESTAMPTZ NOT NULL,

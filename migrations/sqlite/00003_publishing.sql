@@ -24,7 +24,6 @@ CREATE TABLE published_versions (
     slug               TEXT NOT NULL,
     title              TEXT NOT NULL,
     summary            TEXT NOT NULL,
-    body_text          TEXT NOT NULL,
     topics             TEXT NOT NULL,
     published_at       TEXT NOT NULL,
     first_published_at TEXT NOT NULL,
@@ -40,7 +39,10 @@ CREATE TABLE published_versions (
 -- version's documents copied in, so serving an article is one indexed
 -- lookup. Maintained in the same transaction as the live pointer.
 CREATE TABLE live_articles (
-    article_id   TEXT PRIMARY KEY REFERENCES articles (id),
+    -- An integer key of its own, which VACUUM never renumbers (an implicit
+    -- rowid may be): the full-text index is keyed by it.
+    seq          INTEGER PRIMARY KEY,
+    article_id   TEXT NOT NULL UNIQUE REFERENCES articles (id),
     slug         TEXT NOT NULL UNIQUE,
     version      INTEGER NOT NULL,
     published_at TEXT NOT NULL,

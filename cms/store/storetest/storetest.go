@@ -119,7 +119,14 @@ func newSchema(t testing.TB, base string) string {
 // when the test ends.
 func Open(t testing.TB, dialect string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), URL(t, dialect))
+	return OpenURL(t, URL(t, dialect))
+}
+
+// OpenURL returns a migrated store on the database at dbURL (from URL),
+// closed when the test ends; several may share one database.
+func OpenURL(t testing.TB, dbURL string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}

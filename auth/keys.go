@@ -1,0 +1,71 @@
+package auth
+
+import (
+	"context"
+	"sync"
+
+	"healthcms/cms"
+)
+
+// maxCachedKeys bounds the key cache, so a client sending random keys
+// cannot grow it without limit.
+const maxCachedKeys = 10000
+
+// Keys creates, revokes and checks API keys. Checks are answered from
+// memory after the first lookup of a key, so a private delivery API costs
+// no database query per request; Purge (wired to the store's change
+// announcements) forgets everything when any key is revoked anywhere.
+type Keys struct {
+	Store cms.KeyStore
+
+	mu    sync.RWMutex
+	cache map[string]*cms.APIKey // by hash; nil value: no such key
+}
+
+// Create makes a key and returns it with the secret, which is shown once.
+func (k *Keys) Create(ctx context.Context, by cms.UserRef, in cms.NewAPIKey) (*cms.APIKey, string, error) {
+	if err := in.Validate(); err != nil {
+		return nil, "", err
+	}
+	raw := "hcms_" + in.Scope[:1] + "_" + RandomToken(32)
+	key := &cms.APIKey{ID: cms.NewID(), Name: in.Name, Scope: in.Scope, Prefix: raw[:12], CreatedAt: cms.Now(), CreatedBy: by}
+	if err := k.Store.CreateKey(ctx, key, hashToken(raw)); err != nil {
+		return nil, "", err
+	}
+	return key, raw, nil
+}
+
+// Check returns nil when raw is a live key allowing scope, else
+// EUNAUTHORIZED. Editor access tokens are never keys: they hash to nothing.
+func (k *Keys) Check(ctx context.Context, raw, scope string) error {
+	h := hashToken(raw)
+	k.mu.RLock()
+	key, cached := k.cache[h]
+	k.mu.RUnlock()
+	if !cached {
+		var err error
+		key, err = k.Store.KeyByHash(ctx, h)
+		if cms.ErrorCode(err) == cms.ENOTFOUND {
+			key = nil
+		} else if err != nil {
+			return err
+		}
+		k.mu.Lock()
+		if k.cache == nil || len(k.cache) >= maxCachedKeys {
+			k.cache = map[string]*cms.APIKey{}
+		}
+		k.cache[h] = key
+		k.mu.Unlock()
+	}
+	if key == nil || !key.Allows(scope) {
+		return cms.Errorf(cms.EUNAUTHORIZED, "a valid %s key is required (Authorization: Bearer …)", scope)
+	}
+	return nil
+}
+
+// Purge forgets every cached key.
+func (k *Keys) Purge() {
+	k.mu.Lock()
+	k.cache = nil
+	k.mu.Unlock()
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"healthcms/auth"
+	"healthcms/cms"
+	"healthcms/workflow"
+)
+
+// seed fills a database with synthetic live articles for benchmarks: each
+// is created, submitted, approved and published through the editor
+// use-cases, so the data is exactly what the API would have written; only
+// HTTP is skipped.
+func (e *env) seed(args []string) error {
+	var articles, topics int
+	cfg, rest, err := e.flags("seed", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&articles, "articles", 1000, "how many live articles to add")
+		fs.IntVar(&topics, "topics", 20, "how many topics to spread them over")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || articles < 0 || articles > 10_000_000 || topics < 1 || topics > 1000 {
+		return usagef("usage: cms seed [--articles N (0..10000000)] [--topics K (1..1000)]")
+	}
+	db, err := e.openDB(cfg, cfg.AutoMigrate)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	as := &auth.Service{Users: db, Tokens: db}
+	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
+	people, err := seedPeople(e.ctx, as)
+	if err != nil {
+		return err
+	}
+	for i := 1; i <= topics; i++ {
+		_, err := ed.CreateTopic(e.ctx, cms.TopicInput{Slug: fmt.Sprintf("topic-%d", i), Name: fmt.Sprintf("Topic %d", i),
+			DescriptionHTML: "<p>Synthetic topic for benchmarks.</p>"})
+		if err != nil && cms.ErrorCode(err) != cms.ECONFLICT {
+			return err
+		}
+	}
+	start := time.Now()
+	var next, done atomic.Int64
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < max(2, runtime.NumCPU()); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(articles) || e.ctx.Err() != nil {
+					return
+				}
+				if err := seedArticle1(e.ctx, ed, people, int(i), topics); err != nil {
+					select {
+					case errs <- fmt.Errorf("article %d: %w", i, err):
+					default:
+					}
+					return
+				}
+				if n := done.Add(1); n%1000 == 0 || n == int64(articles) {
+					fmt.Fprintf(e.stderr, "\rseeded %d/%d live articles (%.0f/s)", n, articles, float64(n)/time.Since(start).Seconds())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Fprintln(e.stderr)
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	fmt.Fprintf(e.stdout, "seeded %d live articles over %d topics in %s\n", done.Load(), topics, time.Since(start).Round(time.Second))
+	return e.ctx.Err()
+}
+
+// seedPeople finds or makes the writer, reviewer and editor that seeded
+// articles are written, reviewed and published by.
+func seedPeople(ctx context.Context, as *auth.Service) ([3]*cms.User, error) {
+	var out [3]*cms.User
+	for i, p := range []struct {
+		email, name, creds string
+		role               workflow.Role
+	}{
+		{"seed-writer@example.com", "Seed Writer", "", workflow.RoleWriter},
+		{"seed-reviewer@example.com", "Seed Reviewer", "MD", workflow.RoleReviewer},
+		{"seed-editor@example.com", "Seed Editor", "", workflow.RoleEditor},
+	} {
+		u, _, err := as.Users.UserByEmail(ctx, p.email)
+		if cms.ErrorCode(err) == cms.ENOTFOUND {
+			u, err = as.CreateUser(ctx, cms.NewUser{Email: p.email, Name: p.name, Password: auth.GeneratePassword(),
+				Roles: []workflow.Role{p.role}, Credentials: p.creds})
+		}
+		if err != nil {
+			return out, err
+		}
+		out[i] = u
+	}
+	return out, nil
+}
+
+// seedWords are what synthetic articles are made of.
+var seedWords = strings.Fields(`patients treatment dose daily tablet infection risk blood pressure
+	inflammation joint skin gut immune response kinase inhibitor therapy trial placebo efficacy safety
+	monitoring liver kidney vaccine shingles herpes zoster cholesterol platelets lymphocytes neutrophils
+	rheumatoid arthritis psoriasis colitis alopecia eczema baricitinib tofacitinib upadacitinib
+	interaction clearance pregnancy breastfeeding elderly smoking heart clot thrombosis malignancy
+	remission relapse flare symptoms fatigue pain swelling stiffness rash hair loss diarrhoea`)
+
+// seedVocabulary is seedWords followed by made-up words, drawn with a
+// Zipf distribution as real text is, so that search terms range from very
+// common to rare.
+var seedVocabulary = func() []string {
+	v := append([]string{}, seedWords...)
+	for i := 0; i < 20000; i++ {
+		v = append(v, fmt.Sprintf("%c%c%c%s%d", 'a'+i%26, 'a'+(i/26)%26, 'a'+(i/676)%26, "ex", i))
+	}
+	return v
+}()
+
+func seedArticle1(ctx context.Context, ed *cms.Editor, people [3]*cms.User, i, topics int) error {
+	r := rand.New(rand.NewPCG(uint64(i), 42))
+	zipf := rand.NewZipf(r, 1.1, 2, uint64(len(seedVocabulary)-1))
+	words := func(n int) string {
+		w := make([]string, n)
+		for j := range w {
+			w[j] = seedVocabulary[zipf.Uint64()]
+		}
+		return strings.Join(w, " ")
+	}
+	var body strings.Builder
+	for s := 0; s < 4; s++ {
+		fmt.Fprintf(&body, "<h2>%s</h2>", words(3))
+		for p := 0; p < 3; p++ {
+			fmt.Fprintf(&body, "<p>%s.</p>", words(60))
+		}
+	}
+	ts := []string{fmt.Sprintf("topic-%d", 1+i%topics)}
+	if topics > 1 && i%3 == 0 {
+		ts = append(ts, fmt.Sprintf("topic-%d", 1+(i/3)%topics))
+	}
+	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: fmt.Sprintf("Article %d: %s", i, words(5)),
+		Summary: words(25) + ".", BodyHTML: body.String(), Topics: ts,
+		References: []cms.Reference{{Title: "Reference " + words(4), URL: fmt.Sprintf("https://pubmed.ncbi.nlm.nih.gov/%d/", 10000000+i), PMID: fmt.Sprint(10000000 + i)}}})
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		who    *cms.User
+		action string
+	}{{people[0], "submit"}, {people[1], "approve"}, {people[2], "publish"}} {
+		if a, err = ed.Transition(ctx, step.who, a.ID, a.Version, cms.TransitionInput{Action: step.action}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// cachedResponse is a delivery answer kept in memory, its body both plain
+// and gzip-compressed, so serving it again is a map lookup and a write.
+type cachedResponse struct {
+	status   int // 200, 301 or 404
+	ctype    string
+	etag     string
+	location string
+	body     []byte
+	gz       []byte // nil when the body is too small to be worth it
+}
+
+func (c *cachedResponse) size() int { return len(c.body) + len(c.gz) + len(c.location) + 128 }
+
+// minGzip is the smallest body worth compressing.
+const minGzip = 512
+
+// newCached builds a 200 answer, compressing it once for every later hit.
+func newCached(ctype string, body []byte, etag string) *cachedResponse {
+	c := &cachedResponse{status: http.StatusOK, ctype: ctype, body: body, etag: etag}
+	if len(body) >= minGzip {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		c.gz = buf.Bytes()
+	}
+	return c
+}
+
+// responseCache holds delivery answers by URL until anything delivery
+// serves changes, then forgets them all: publishing is rare, reading is
+// constant, and whole purges cannot leave one stale entry behind.
+type responseCache struct {
+	mu    sync.RWMutex
+	m     map[string]*cachedResponse
+	bytes int
+	max   int
+	// gen counts purges. An answer built from the database is stored only
+	// if no purge happened since it was started, so an answer read before
+	// a publication can never be cached after it.
+	gen uint64
+}
+
+func newResponseCache(maxBytes int) *responseCache {
+	return &responseCache{m: map[string]*cachedResponse{}, max: maxBytes}
+}
+
+func (c *responseCache) get(key string) (*cachedResponse, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[key], c.gen
+}
+
+func (c *responseCache) put(key string, gen uint64, r *cachedResponse) {
+	if c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.bytes+r.size() > c.max {
+		// Full: start over rather than track recency on every hit.
+		c.m, c.bytes = map[string]*cachedResponse{}, 0
+	}
+	if old, ok := c.m[key]; ok {
+		c.bytes -= old.size()
+	}
+	c.m[key] = r
+	c.bytes += r.size()
+}
+
+// Purge forgets every answer.
+func (c *responseCache) Purge() {
+	c.mu.Lock()
+	c.m, c.bytes = map[string]*cachedResponse{}, 0
+	c.gen++
+	c.mu.Unlock()
+}
+
+// etagMatches reports whether an If-None-Match header matches etag, by
+// the weak comparison RFC 9110 prescribes for If-None-Match.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reports whether the client takes gzip (and did not refuse it
+// with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"healthcms/cms"
+)
+
+type keyRow struct {
+	ID        string         `db:"id"`
+	Name      string         `db:"name"`
+	Scope     string         `db:"scope"`
+	Prefix    string         `db:"prefix"`
+	CreatedAt tm             `db:"created_at"`
+	CreatedBy string         `db:"created_by"`
+	Creator   sql.NullString `db:"creator"`
+	RevokedAt ntm            `db:"revoked_at"`
+}
+
+const keySelect = `SELECT k.id, k.name, k.scope, k.prefix, k.created_at, k.created_by, u.name AS creator, k.revoked_at
+	FROM api_keys k LEFT JOIN users u ON u.id = k.created_by`
+
+func (r *keyRow) key() *cms.APIKey {
+	by := cms.UserRef{ID: r.CreatedBy, Name: r.Creator.String}
+	if !r.Creator.Valid {
+		by.Name = "command line"
+	}
+	return &cms.APIKey{ID: r.ID, Name: r.Name, Scope: r.Scope, Prefix: r.Prefix, CreatedAt: r.CreatedAt.Time,
+		CreatedBy: by, RevokedAt: r.RevokedAt.Ptr()}
+}
+
+// CreateKey stores a key's hash and description.
+func (db *DB) CreateKey(ctx context.Context, k *cms.APIKey, hash string) error {
+	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, name, scope, key_hash, prefix, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Scope, hash, k.Prefix, tm{k.CreatedAt}, k.CreatedBy.ID)
+	return err
+}
+
+// Keys lists every key, revoked ones too, newest first.
+func (db *DB) Keys(ctx context.Context) ([]*cms.APIKey, error) {
+	var rows []keyRow
+	if err := db.r.SelectContext(ctx, &rows, keySelect+` ORDER BY k.created_at DESC, k.id DESC`); err != nil {
+		return nil, err
+	}
+	out := make([]*cms.APIKey, len(rows))
+	for i := range rows {
+		out[i] = rows[i].key()
+	}
+	return out, nil
+}
+
+// RevokeKey revokes a key for good and tells every server.
+func (db *DB) RevokeKey(ctx context.Context, id string, now time.Time) error {
+	return db.changing(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`), tm{now}, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.ENOTFOUND, "API key not found")
+		}
+		return nil
+	})
+}
+
+// KeyByHash finds a key by the hash of its secret.
+func (db *DB) KeyByHash(ctx context.Context, hash string) (*cms.APIKey, error) {
+	var r keyRow
+	if err := db.r.GetContext(ctx, &r, db.q(keySelect+` WHERE k.key_hash = ?`), hash); err != nil {
+		return nil, notFound(err, "API key")
+	}
+	return r.key(), nil
+}
