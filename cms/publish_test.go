@@ -23,7 +23,7 @@ type newsroom struct {
 	writer, reviewer, editor *cms.User
 }
 
-func openNewsroom(t *testing.T, dialect string) *newsroom {
+func openNewsroom(t testing.TB, dialect string) *newsroom {
 	t.Helper()
 	url := storetest.URL(t, dialect)
 	db := openStore(t, url)
@@ -42,7 +42,7 @@ func openNewsroom(t *testing.T, dialect string) *newsroom {
 	return n
 }
 
-func openStore(t *testing.T, url string) *store.DB {
+func openStore(t testing.TB, url string) *store.DB {
 	t.Helper()
 	db, err := store.Open(ctx, url)
 	if err != nil {

@@ -101,23 +101,31 @@ func ifMatch(r *http.Request) (int64, error) {
 	return v, nil
 }
 
-func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request) {
-	var in cms.DraftInput
-	if err := s.decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
+// versionedWrite runs a write that must name the version it is based on
+// (If-Match first: a client that did not say which version it edited has
+// nothing else worth checking), decoding the body into in when in is not
+// nil, and answers the article written.
+func (s *Server) versionedWrite(w http.ResponseWriter, r *http.Request, in any, write func(v int64) (*cms.Article, error)) {
 	v, err := ifMatch(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
+	if err == nil && in != nil {
+		err = s.decode(w, r, in)
 	}
-	a, err := s.Editor.SaveArticle(r.Context(), currentUser(r), chi.URLParam(r, "id"), v, in)
+	var a *cms.Article
+	if err == nil {
+		a, err = write(v)
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	writeArticle(w, http.StatusOK, a)
+}
+
+func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request) {
+	var in cms.DraftInput
+	s.versionedWrite(w, r, &in, func(v int64) (*cms.Article, error) {
+		return s.Editor.SaveArticle(r.Context(), currentUser(r), chi.URLParam(r, "id"), v, in)
+	})
 }
 
 // revisionItem is a revision in the list: no content, just who and when.
@@ -186,41 +194,20 @@ func (s *Server) diffRevisions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
-	n, err := revisionNumber(chi.URLParam(r, "n"), "n")
-	if err != nil {
-		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "revision not found"))
-		return
-	}
-	v, err := ifMatch(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	a, err := s.Editor.RestoreRevision(r.Context(), currentUser(r), chi.URLParam(r, "id"), n, v)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeArticle(w, http.StatusOK, a)
+	s.versionedWrite(w, r, nil, func(v int64) (*cms.Article, error) {
+		n, err := revisionNumber(chi.URLParam(r, "n"), "n")
+		if err != nil {
+			return nil, cms.Errorf(cms.ENOTFOUND, "revision not found")
+		}
+		return s.Editor.RestoreRevision(r.Context(), currentUser(r), chi.URLParam(r, "id"), n, v)
+	})
 }
 
 func (s *Server) transition(w http.ResponseWriter, r *http.Request) {
 	var in cms.TransitionInput
-	if err := s.decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	v, err := ifMatch(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	a, err := s.Editor.Transition(r.Context(), currentUser(r), chi.URLParam(r, "id"), v, in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeArticle(w, http.StatusOK, a)
+	s.versionedWrite(w, r, &in, func(v int64) (*cms.Article, error) {
+		return s.Editor.Transition(r.Context(), currentUser(r), chi.URLParam(r, "id"), v, in)
+	})
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
