@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type Config struct {
 	// SchedulerEvery is how often serve looks for scheduled articles due.
 	SchedulerEvery time.Duration
 	CacheControl   string
+	TrustedProxies []netip.Prefix
 	CacheBytes     int
 	SiteURL        string
 	SiteName       string
@@ -117,11 +119,25 @@ func options() []option {
 			return nil
 		}},
 		{"CMS_ACCESS_LOG", "access-log", "log one line per request", "true", boolOpt(func(c *Config, b bool) { c.AccessLog = b })},
-		{"CMS_DELIVERY_CACHE_CONTROL", "delivery-cache-control", "Cache-Control of delivery answers", "public, max-age=60, stale-while-revalidate=600", func(c *Config, v string) error {
-			if strings.ContainsAny(v, "\r\n") || strings.TrimSpace(v) == "" {
+		{"CMS_DELIVERY_CACHE_CONTROL", "delivery-cache-control", "Cache-Control of delivery answers (default: public, or private when delivery needs a key)", "", func(c *Config, v string) error {
+			if strings.ContainsAny(v, "\r\n") {
 				return fmt.Errorf("must be one header value")
 			}
-			c.CacheControl = v
+			c.CacheControl = strings.TrimSpace(v)
+			return nil
+		}},
+		{"CMS_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of load balancers whose X-Forwarded-For names the client", "", func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				n, err := netip.ParsePrefix(p)
+				if err != nil {
+					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", p)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, n)
+			}
 			return nil
 		}},
 		{"CMS_DELIVERY_CACHE_MB", "delivery-cache-mb", "memory for cached delivery answers, in MiB (0: no cache)", "64", func(c *Config, v string) error {

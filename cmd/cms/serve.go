@@ -153,6 +153,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		CacheControl:   cfg.CacheControl,
 		CacheBytes:     cfg.CacheBytes,
 		CORSOrigins:    cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
 		SiteURL:        cfg.SiteURL,
 		SiteName:       cfg.SiteName,
 		Delivery:       db,

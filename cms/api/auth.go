@@ -13,7 +13,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	sess, err := s.Auth.Login(r.Context(), in.Email, in.Password, clientAddr(r))
+	sess, err := s.Auth.Login(r.Context(), in.Email, in.Password, s.clientAddr(r))
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"encoding/base64"
+	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"healthcms/auth"
+	"healthcms/cms/api"
 )
 
 func login(e *env, email, password string) *response {
@@ -189,4 +192,31 @@ func TestChangePassword(t *testing.T) {
 		login(e, "writer@example.com", testPassword).problem(401)
 		login(e, "writer@example.com", "a brand new password").want(200)
 	})
+}
+
+// TestLoginLimitBehindProxy: behind a trusted load balancer the limit is
+// per client named in X-Forwarded-For; from anyone else the header is
+// ignored, or a client could dodge its limit by writing it.
+func TestLoginLimitBehindProxy(t *testing.T) {
+	fail := func(e *env, xff string) int {
+		return e.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "x" + xff + "@example.com", "password": "wrong password!!"},
+			"X-Forwarded-For", xff).Status
+	}
+	behind := newEnv(t, "sqlite", func(s *api.Server) { s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	for i := 0; i < auth.MaxAddressFailures; i++ {
+		fail(behind, "203.0.113.5")
+	}
+	if got := fail(behind, "203.0.113.5"); got != 429 {
+		t.Fatalf("client behind the proxy: %d, want 429", got)
+	}
+	if got := fail(behind, "198.51.100.7, 203.0.113.9"); got != 401 {
+		t.Fatalf("another client behind the proxy: %d, want 401", got)
+	}
+	direct := newEnv(t, "sqlite")
+	for i := 0; i < auth.MaxAddressFailures; i++ {
+		fail(direct, fmt.Sprintf("192.0.2.%d", i)) // forged, each different
+	}
+	if got := fail(direct, "192.0.2.200"); got != 429 {
+		t.Fatalf("forged X-Forwarded-For from an untrusted peer dodged the limit: %d", got)
+	}
 }

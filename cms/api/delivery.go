@@ -74,10 +74,13 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 }
 
 func (s *Server) cacheControl() string {
-	if s.CacheControl != "" {
+	switch {
+	case s.CacheControl != "":
 		return s.CacheControl
+	case s.DeliveryPublic:
+		return "public, max-age=60, stale-while-revalidate=600"
 	}
-	return "public, max-age=60, stale-while-revalidate=600"
+	return "private, max-age=60, stale-while-revalidate=600"
 }
 
 const jsonType = "application/json; charset=utf-8"

@@ -300,6 +300,7 @@ func TestPrivateDeliveryPreviewAndKeys(t *testing.T) {
 		e.api.DeliveryPublic = false
 		a := e.publish("Private article")
 		slug := a["slug"].(string)
+
 		key := func(scope string) (string, string) {
 			res := e.do("POST", "/api/v1/editor/api-keys", "admin", map[string]any{"name": "Site", "scope": scope}).want(201).json()
 			return res["key"].(string), res["id"].(string)
@@ -309,7 +310,10 @@ func TestPrivateDeliveryPreviewAndKeys(t *testing.T) {
 		e.do("GET", delivery+"/articles/"+slug, "", nil).problem(401)
 		e.do("GET", delivery+"/articles/"+slug, "editor", nil).problem(401) // an access token is not a key
 		e.do("GET", delivery+"/articles/"+slug, "made-up-key", nil).problem(401)
-		e.do("GET", delivery+"/articles/"+slug, dk, nil).want(200)
+		// Keyed answers must not land in shared caches.
+		if cc := e.do("GET", delivery+"/articles/"+slug, dk, nil).want(200).Header.Get("Cache-Control"); !strings.HasPrefix(cc, "private") {
+			t.Errorf("private delivery sends Cache-Control %q", cc)
+		}
 		e.do("GET", delivery+"/articles/"+slug, pk, nil).want(200)
 
 		// Preview: the latest draft, never cached or indexed, preview keys only.

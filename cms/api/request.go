@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -105,14 +106,35 @@ func queryInt(r *http.Request, name string, def, min, max int) (int, error) {
 // bearer returns the token of the Authorization header.
 func bearer(r *http.Request) (string, bool) { return auth.BearerToken(r.Header.Get("Authorization")) }
 
-// clientAddr is the address login limits count against: the peer address,
-// never a forwarded header, which any client could forge.
-func clientAddr(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
+// clientAddr is the address login limits count against: the peer, or,
+// when the peer is a trusted load balancer, the nearest address in
+// X-Forwarded-For that is not one. Any client can write that header, so it
+// is believed only as far as trusted hops go; without trusted proxies
+// every client behind one balancer would share one limit.
+func (s *Server) clientAddr(r *http.Request) string {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
 	}
-	return strings.Trim(host, "[]")
+	addr := ap.Addr().Unmap()
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0 && s.trusted(addr); i-- {
+		next, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		addr = next.Unmap()
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeJSON answers v as JSON with the status.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -26,11 +27,15 @@ type Server struct {
 	Keys *auth.Keys
 	// DeliveryPublic serves delivery without a key.
 	DeliveryPublic bool
-	// CacheControl is sent with delivery answers (default: public,
-	// max-age=60, stale-while-revalidate=600).
+	// CacheControl is sent with delivery answers. Empty: public, max-age=60,
+	// stale-while-revalidate=600, or private when delivery needs a key, so
+	// no shared cache hands keyed content to someone without one.
 	CacheControl string
 	// CORSOrigins may read delivery from browsers; empty or "*" is any.
 	CORSOrigins []string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client, for login limits per client address.
+	TrustedProxies []netip.Prefix
 	// SiteURL is the publisher's site, which feeds and sitemaps link to;
 	// SiteName titles the feeds.
 	SiteURL, SiteName string
