@@ -45,7 +45,7 @@ var errBadLogin = cms.Errorf(cms.EUNAUTHORIZED, "email or password is wrong")
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*Session, error) {
 	now := cms.Now()
 	email = cms.NormalizeEmail(email)
-	acctKey, addrKey := "account:"+email, "address:"+clientAddr
+	acctKey, addrKey := accountKey(email), "address:"+clientAddr
 	if err := s.checkLimit(ctx, acctKey, MaxAccountFailures, now); err != nil {
 		return nil, err
 	}
@@ -89,6 +89,10 @@ func (s *Service) checkLimit(ctx context.Context, key string, max int, now time.
 	}
 	return nil
 }
+
+// accountKey names an account's login-failure counter by a hash of the
+// email: fixed in size whatever a client sends, and no address in the table.
+func accountKey(email string) string { return "account:" + hashToken(email) }
 
 func hashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
@@ -197,7 +201,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*cms.User, er
 // account's login limit.
 func (s *Service) ChangePassword(ctx context.Context, u *cms.User, current, next string) error {
 	now := cms.Now()
-	key := "account:" + u.Email
+	key := accountKey(u.Email)
 	if err := s.checkLimit(ctx, key, MaxAccountFailures, now); err != nil {
 		return err
 	}

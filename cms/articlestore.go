@@ -91,8 +91,11 @@ func DecodeCursor(s string) (*Cursor, error) {
 	}
 	us, id, ok := strings.Cut(string(b), ".")
 	micros, err := strconv.ParseInt(us, 10, 64)
-	if !ok || err != nil || id == "" || len(id) > 64 {
+	at := time.UnixMicro(micros).UTC()
+	// Both databases store years 1 to 9999 only; a forged cursor outside
+	// them must be refused here, not by the database.
+	if !ok || err != nil || id == "" || len(id) > 64 || at.Year() < 1 || at.Year() > 9999 {
 		return nil, bad
 	}
-	return &Cursor{At: time.UnixMicro(micros).UTC(), ID: id}, nil
+	return &Cursor{At: at, ID: id}, nil
 }

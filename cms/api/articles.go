@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -153,7 +154,7 @@ func (s *Server) listRevisions(w http.ResponseWriter, r *http.Request) {
 // revisionNumber reads a revision number from the path or query.
 func revisionNumber(v, field string) (int, error) {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || n > math.MaxInt32 {
 		return 0, &cms.Error{Code: cms.EBADREQUEST, Message: field + " must be a revision number (1, 2, …)",
 			Fields: []cms.FieldError{{Field: field, Message: "must be a revision number"}}}
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -169,5 +170,24 @@ func TestBadInputArticles(t *testing.T) {
 			return string(e.do("GET", articles, "admin", nil).want(200).Body) +
 				string(e.do("GET", articles+"/"+id+"/history", "admin", nil).want(200).Body)
 		})
+	})
+}
+
+// TestOutOfRangeInput: values no database column can hold are refused
+// before they reach the database (a driver error would be a 500).
+func TestOutOfRangeInput(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		a := e.create("writer", draft("Range"))
+		id := a["id"].(string)
+		e.do("GET", articles+"/"+id+"/revisions/3000000000", "writer", nil).problem(404)
+		e.do("GET", articles+"/"+id+"/diff?from=1&to=3000000000", "writer", nil).problem(400)
+		e.do("POST", articles+"/"+id+"/revisions/99999999999/restore", "writer", nil, "If-Match", etag(a)).problem(404)
+		e.do("POST", articles+"/"+id+"/transitions", "writer", map[string]any{"action": "submit"}, "If-Match", `"99999999999999999999"`).problem(412)
+		far := base64.RawURLEncoding.EncodeToString([]byte("999999999999999999.x"))
+		e.do("GET", articles+"?cursor="+far, "writer", nil).problem(400)
+		e.do("GET", "/api/v1/delivery/articles?cursor="+far, "", nil).problem(400)
+		long := strings.Repeat("a", 5000) + "@example.com"
+		e.do("POST", "/api/v1/auth/login", "", map[string]string{"email": long, "password": "wrong password!!"}).problem(401)
+		e.do("POST", "/api/v1/auth/login", "", map[string]string{"email": long, "password": strings.Repeat("p", 50000)}).problem(401)
 	})
 }
