@@ -14,16 +14,25 @@ import (
 )
 
 type (
-	requestIDKey struct{}
-	loggerKey    struct{}
-	userKey      struct{}
+	requestKey struct{}
+	userKey    struct{}
 )
+
+// requestInfo is what every request carries in its context: its id and
+// the server's logger, which logger() tags with the id only when a line is
+// actually logged (most requests log nothing).
+type requestInfo struct {
+	id  string
+	log *slog.Logger
+}
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		return ri.id
+	}
+	return ""
 }
 
 // withRequestID gives every request an id, echoed in X-Request-Id and
@@ -38,9 +47,7 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		ctx = context.WithValue(ctx, loggerKey{}, s.Log.With("request_id", id))
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &requestInfo{id, s.Log})))
 	})
 }
 

@@ -86,8 +86,8 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 var errClientGone = errors.New("client went away")
 
 func logger(ctx interface{ Value(any) any }) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		return ri.log.With("request_id", ri.id)
 	}
 	return slog.Default()
 }
