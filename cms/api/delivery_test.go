@@ -399,3 +399,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 	t.Logf("%s after %s", what, time.Since(start).Round(time.Millisecond))
 }
+
+// TestTopicOfLiveArticleCannotBeDeleted: a topic stays while a live
+// version uses it, even after the draft dropped it.
+func TestTopicOfLiveArticleCannotBeDeleted(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "aa", "name": "Alopecia areata"}).want(201)
+		a := e.publish("Ritlecitinib", "topics", []string{"aa"})
+		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409)
+		a = e.save("writer", a, draft("Ritlecitinib")).want(200).json() // the draft drops the topic
+		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409)
+		if n := e.do("GET", delivery+"/topics/aa", "", nil).want(200).json()["article_count"]; n != float64(1) {
+			t.Fatalf("article_count %v", n)
+		}
+		e.act("editor", a, "unpublish").want(200)
+		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).want(204)
+		e.do("GET", delivery+"/topics/aa", "", nil).problem(404)
+	})
+}
