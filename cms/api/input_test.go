@@ -79,6 +79,13 @@ func usersAndTopicsWrites(e *env) []writeRoute {
 			{"control characters", `{"email": "a@example.com", "name": "A\u001b[31m", "password": "a long password", "roles": ["writer"]}`, "", 422},
 			{"taken email", `{"email": "writer@example.com", "name": "A", "password": "a long password", "roles": ["writer"]}`, "", 409},
 		}, ""},
+		{"POST", "/api/v1/editor/api-keys", "admin", []badInput{
+			{"wrong type", `{"name": "Site", "scope": ["delivery"]}`, "", 400},
+			{"empty", `{"name": "", "scope": ""}`, "", 422},
+			{"unknown scope", `{"name": "Site", "scope": "admin"}`, "", 422},
+			{"huge name", `{"name": "` + huge(5000) + `", "scope": "delivery"}`, "", 422},
+			{"control characters", `{"name": "Site\u0000", "scope": "delivery"}`, "", 422},
+		}, ""},
 		{"PATCH", "/api/v1/editor/users/" + writerID, "admin", []badInput{
 			{"wrong type", `{"disabled": "yes"}`, "", 400},
 			{"empty name", `{"name": ""}`, "", 422},
@@ -93,7 +100,8 @@ func usersAndTopicsWrites(e *env) []writeRoute {
 // write must leave it as it was.
 func snapshot(e *env) string {
 	return string(e.do("GET", "/api/v1/editor/users", "admin", nil).want(200).Body) +
-		string(e.do("GET", "/api/v1/editor/topics", "admin", nil).want(200).Body)
+		string(e.do("GET", "/api/v1/editor/topics", "admin", nil).want(200).Body) +
+		string(e.do("GET", "/api/v1/editor/api-keys", "admin", nil).want(200).Body)
 }
 
 func checkBadInput(t *testing.T, e *env, routes []writeRoute, snap func() string) {

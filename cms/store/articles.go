@@ -146,8 +146,7 @@ func (db *DB) Articles(ctx context.Context, f cms.ArticleFilter) ([]*cms.Article
 		where, args = append(where, `a.live_version IS NOT NULL AND a.live_reviewed_at < ?`), append(args, tm{*f.ReviewedBefore})
 	}
 	if f.After != nil {
-		where = append(where, `(a.updated_at < ? OR (a.updated_at = ? AND a.id < ?))`)
-		args = append(args, tm{f.After.At}, tm{f.After.At}, f.After.ID)
+		where, args = append(where, `(a.updated_at, a.id) < (?, ?)`), append(args, tm{f.After.At}, f.After.ID)
 	}
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
