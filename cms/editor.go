@@ -312,19 +312,21 @@ func (e *Editor) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error)
 	return t, nil
 }
 
-// ReplaceTopic replaces the name, description and aliases of a topic.
-func (e *Editor) ReplaceTopic(ctx context.Context, slug string, in TopicInput) (*Topic, error) {
+// ReplaceTopic replaces the name, description and aliases of a topic, if
+// it is still at version since (any version when nil).
+func (e *Editor) ReplaceTopic(ctx context.Context, slug string, since *time.Time, in TopicInput) (*Topic, error) {
 	t, err := in.Topic(slug, Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.UpdateTopic(ctx, t); err != nil {
+	if err := e.Store.UpdateTopic(ctx, t, since); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// DeleteTopic deletes a topic that no article uses.
-func (e *Editor) DeleteTopic(ctx context.Context, slug string) error {
-	return e.Store.DeleteTopic(ctx, slug)
+// DeleteTopic deletes a topic that no article uses, if it is still at
+// version since (any version when nil).
+func (e *Editor) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
+	return e.Store.DeleteTopic(ctx, slug, since)
 }

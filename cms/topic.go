@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,13 +25,33 @@ type Topic struct {
 
 // TopicStore keeps topics. CreateTopic returns ECONFLICT for a taken slug;
 // Topic, UpdateTopic and DeleteTopic return ENOTFOUND for an unknown one;
-// DeleteTopic returns ECONFLICT while any article uses the topic.
+// DeleteTopic returns ECONFLICT while any article uses the topic. With a
+// non-nil since, UpdateTopic and DeleteTopic act only if the topic was
+// last updated at exactly that time (EPRECONDITION otherwise).
 type TopicStore interface {
 	Topics(ctx context.Context) ([]*Topic, error)
 	Topic(ctx context.Context, slug string) (*Topic, error)
 	CreateTopic(ctx context.Context, t *Topic) error
-	UpdateTopic(ctx context.Context, t *Topic) error
-	DeleteTopic(ctx context.Context, slug string) error
+	UpdateTopic(ctx context.Context, t *Topic, since *time.Time) error
+	DeleteTopic(ctx context.Context, slug string, since *time.Time) error
+}
+
+// ETag is the topic's version for If-Match: its last update time.
+func (t *Topic) ETag() string { return `"` + strconv.FormatInt(t.UpdatedAt.UnixMicro(), 10) + `"` }
+
+// TopicVersion parses an If-Match header naming a topic version; nil when
+// the header is absent (topic writes do not require it), EPRECONDITION
+// when it names no version.
+func TopicVersion(ifMatch string) (*time.Time, error) {
+	if ifMatch == "" {
+		return nil, nil
+	}
+	us, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
+	at := time.UnixMicro(us).UTC()
+	if err != nil || at.Year() < 1 || at.Year() > 9999 {
+		return nil, Errorf(EPRECONDITION, "If-Match does not name a version of this topic")
+	}
+	return &at, nil
 }
 
 // TopicInput is the body of a topic create or replace.

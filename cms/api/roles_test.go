@@ -134,3 +134,23 @@ func TestAdminCannotLockThemselvesOut(t *testing.T) {
 		}
 	})
 }
+
+// TestTopicIfMatch: topic writes are unconditional unless If-Match names
+// the version read; then a concurrent change is a 412, not a lost update.
+func TestTopicIfMatch(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		res := e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "ra", "name": "RA"}).want(201)
+		v1 := res.Header.Get("ETag")
+		if v1 == "" || e.do("GET", "/api/v1/editor/topics/ra", "editor", nil).want(200).Header.Get("ETag") != v1 {
+			t.Fatalf("topic ETag %q", v1)
+		}
+		v2 := e.do("PUT", "/api/v1/editor/topics/ra", "editor", map[string]any{"name": "Rheumatoid arthritis"}, "If-Match", v1).want(200).Header.Get("ETag")
+		e.do("PUT", "/api/v1/editor/topics/ra", "admin", map[string]any{"name": "Lost update"}, "If-Match", v1).problem(412)
+		e.do("DELETE", "/api/v1/editor/topics/ra", "admin", nil, "If-Match", v1).problem(412)
+		e.do("PUT", "/api/v1/editor/topics/ra", "admin", map[string]any{"name": "x"}, "If-Match", `"garbage"`).problem(412)
+		if n := e.do("GET", "/api/v1/editor/topics/ra", "editor", nil).json()["name"]; n != "Rheumatoid arthritis" {
+			t.Fatalf("name %v after refused writes", n)
+		}
+		e.do("DELETE", "/api/v1/editor/topics/ra", "admin", nil, "If-Match", v2).want(204)
+	})
+}

@@ -23,6 +23,7 @@ func (s *Server) getTopic(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", t.ETag())
 	writeJSON(w, http.StatusOK, t)
 }
 
@@ -38,6 +39,7 @@ func (s *Server) createTopic(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/editor/topics/"+t.Slug)
+	w.Header().Set("ETag", t.ETag())
 	writeJSON(w, http.StatusCreated, t)
 }
 
@@ -47,16 +49,26 @@ func (s *Server) replaceTopic(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	t, err := s.Editor.ReplaceTopic(r.Context(), chi.URLParam(r, "slug"), in)
+	since, err := cms.TopicVersion(r.Header.Get("If-Match"))
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
+	t, err := s.Editor.ReplaceTopic(r.Context(), chi.URLParam(r, "slug"), since, in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", t.ETag())
 	writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) deleteTopic(w http.ResponseWriter, r *http.Request) {
-	if err := s.Editor.DeleteTopic(r.Context(), chi.URLParam(r, "slug")); err != nil {
+	since, err := cms.TopicVersion(r.Header.Get("If-Match"))
+	if err == nil {
+		err = s.Editor.DeleteTopic(r.Context(), chi.URLParam(r, "slug"), since)
+	}
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}

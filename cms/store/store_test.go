@@ -172,16 +172,23 @@ func TestTopics(t *testing.T) {
 			t.Fatalf("topic: %+v %v", got, err)
 		}
 		up := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK", Aliases: []string{}, UpdatedAt: now.Add(time.Second)}
-		if err := db.UpdateTopic(ctx, up); err != nil || !up.CreatedAt.Equal(now) {
+		if err := db.UpdateTopic(ctx, up, &now); err != nil || !up.CreatedAt.Equal(now) {
 			t.Fatalf("update: %v %v", up.CreatedAt, err)
 		}
-		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}); cms.ErrorCode(err) != cms.ENOTFOUND {
+		// A write based on the version before is refused: no lost update.
+		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "jak-inhibitors", Name: "Lost", Aliases: []string{}, UpdatedAt: now}, &now); cms.ErrorCode(err) != cms.EPRECONDITION {
+			t.Fatalf("stale update: %v", err)
+		}
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", &now); cms.ErrorCode(err) != cms.EPRECONDITION {
+			t.Fatalf("stale delete: %v", err)
+		}
+		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}, nil); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("update unknown: %v", err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors"); err != nil {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors"); cms.ErrorCode(err) != cms.ENOTFOUND {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("delete twice: %v", err)
 		}
 		if ts, err := db.Topics(ctx); len(ts) != 0 || err != nil {

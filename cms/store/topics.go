@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -72,15 +73,12 @@ func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
 
 // UpdateTopic replaces a topic's name, description and aliases; t's
 // CreatedAt is set to the stored one.
-func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic) error {
+func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`),
-			t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug)
-		if err != nil {
+		q, args := `UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`,
+			[]any{t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug}
+		if err := topicWrite(ctx, tx, db.d, q, args, t.Slug, since); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.ENOTFOUND, "topic not found")
 		}
 		var c tm
 		if err := tx.GetContext(ctx, &c, db.q(`SELECT created_at FROM topics WHERE slug = ?`), t.Slug); err != nil {
@@ -92,18 +90,32 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic) error {
 }
 
 // DeleteTopic deletes a topic no article uses.
-func (db *DB) DeleteTopic(ctx context.Context, slug string) error {
+func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ?`), slug)
+		err := topicWrite(ctx, tx, db.d, `DELETE FROM topics WHERE slug = ?`, []any{slug}, slug, since)
 		if isForeignKey(err) {
 			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
 		}
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.ENOTFOUND, "topic not found")
-		}
-		return nil
+		return err
 	})
+}
+
+// topicWrite runs a write of one topic, conditional on its version when
+// since is set, and tells a missing topic from a changed one.
+func topicWrite(ctx context.Context, tx *sqlx.Tx, d dialect, q string, args []any, slug string, since *time.Time) error {
+	if since != nil {
+		q, args = q+` AND updated_at = ?`, append(args, tm{*since})
+	}
+	res, err := tx.ExecContext(ctx, d.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var one int
+	if err := tx.GetContext(ctx, &one, d.rebind(`SELECT 1 FROM topics WHERE slug = ?`), slug); err != nil {
+		return notFound(err, "topic")
+	}
+	return cms.Errorf(cms.EPRECONDITION, "the topic was changed since you read it; reload it and apply your change again")
 }
