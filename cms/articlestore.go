@@ -51,7 +51,9 @@ type ArticleWrite struct {
 	NewSlug bool
 	// Published is a new published version to store, or nil.
 	Published *PublishedVersion
-	Event     *Event
+	// Unpublished takes the article out of delivery.
+	Unpublished bool
+	Event       *Event
 }
 
 // ArticleFilter selects articles for the editor list.

@@ -88,7 +88,7 @@ func (e *Editor) apply(ctx context.Context, a *Article, o workflow.Outcome, req 
 		a.ScheduledAt, a.ScheduledBy = nil, ""
 	}
 	if o.ClearLive {
-		a.Live = nil
+		a.Live, w.Unpublished = nil, true
 	}
 	if o.MakeLive {
 		pv, err := e.publication(ctx, a, by, now)

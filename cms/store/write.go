@@ -29,7 +29,7 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 		if w.Published != nil {
 			steps = append(steps, x.publish(w.Published))
 		}
-		if w.Article.Live == nil {
+		if w.Unpublished {
 			steps = append(steps, x.unlist)
 		}
 		steps = append(steps, x.event(w.Event))
