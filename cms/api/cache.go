@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -17,6 +18,9 @@ type cachedResponse struct {
 	location string
 	body     []byte
 	gz       []byte // nil when the body is too small to be worth it
+	// The header values of a hit, made once: the hot path assigns them
+	// rather than formatting and canonicalizing them per request.
+	etagV, ctypeV, lenV, gzLenV []string
 }
 
 func (c *cachedResponse) size() int { return len(c.body) + len(c.gz) + len(c.location) + 128 }
@@ -26,13 +30,15 @@ const minGzip = 512
 
 // newCached builds a 200 answer, compressing it once for every later hit.
 func newCached(ctype string, body []byte, etag string) *cachedResponse {
-	c := &cachedResponse{status: http.StatusOK, ctype: ctype, body: body, etag: etag}
+	c := &cachedResponse{status: http.StatusOK, ctype: ctype, body: body, etag: etag,
+		etagV: []string{etag}, ctypeV: []string{ctype}, lenV: []string{strconv.Itoa(len(body))}}
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(body)
 		zw.Close()
 		c.gz = buf.Bytes()
+		c.gzLenV = []string{strconv.Itoa(len(c.gz))}
 	}
 	return c
 }

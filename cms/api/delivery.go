@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -20,7 +19,7 @@ type builder func(r *http.Request) (*cachedResponse, error)
 // made per request, since it carries the request id).
 func (s *Server) delivered(build builder) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := r.URL.Path + "?" + r.URL.RawQuery
+		key := r.RequestURI
 		resp, gen := s.cache.get(key)
 		result := "hit"
 		if resp == nil {
@@ -41,32 +40,38 @@ func (s *Server) delivered(build builder) http.HandlerFunc {
 	}
 }
 
+// Header values every delivery answer shares.
+var (
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	gzipV              = []string{"gzip"}
+)
+
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) {
 	h := w.Header()
-	h.Add("Vary", "Accept-Encoding")
+	h["Vary"] = append(h["Vary"], varyAcceptEncoding...)
 	switch c.status {
 	case http.StatusNotFound:
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))
 		return
 	case http.StatusMovedPermanently:
-		h.Set("Cache-Control", s.cacheControl())
+		h["Cache-Control"] = s.cacheControlV
 		h.Set("Location", c.location)
 		w.WriteHeader(http.StatusMovedPermanently)
 		return
 	}
-	h.Set("Cache-Control", s.cacheControl())
-	h.Set("ETag", c.etag)
-	if etagMatches(r.Header.Get("If-None-Match"), c.etag) {
+	h["Cache-Control"] = s.cacheControlV
+	h["Etag"] = c.etagV
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatches(strings.Join(inm, ","), c.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", c.ctype)
-	body := c.body
+	h["Content-Type"] = c.ctypeV
+	body, length := c.body, c.lenV
 	if c.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = c.gz
+		h["Content-Encoding"] = gzipV
+		body, length = c.gz, c.gzLenV
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)

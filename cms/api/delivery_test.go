@@ -297,7 +297,6 @@ func TestDeliveryCORS(t *testing.T) {
 
 func TestPrivateDeliveryPreviewAndKeys(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.api.DeliveryPublic = false
 		a := e.publish("Private article")
 		slug := a["slug"].(string)
 
@@ -349,7 +348,7 @@ func TestPrivateDeliveryPreviewAndKeys(t *testing.T) {
 			e.do("GET", "/api/v1/editor/api-keys", who, nil).problem(403)
 			e.do("POST", "/api/v1/editor/api-keys", who, map[string]any{"name": "x", "scope": "delivery"}).problem(403)
 		}
-	})
+	}, func(s *api.Server) { s.DeliveryPublic = false })
 }
 
 // TestTwoServersSeeEachOthersPublications runs two servers, each with its

@@ -36,10 +36,11 @@ type env struct {
 
 const testPassword = "correct horse battery staple"
 
-// eachDB runs f on a fresh env per database.
-func eachDB(t *testing.T, f func(t *testing.T, e *env)) {
+// eachDB runs f on a fresh env per database, its server configured by
+// configure.
+func eachDB(t *testing.T, f func(t *testing.T, e *env), configure ...func(*api.Server)) {
 	for _, d := range storetest.Dialects(t) {
-		t.Run(d, func(t *testing.T) { f(t, newEnv(t, d)) })
+		t.Run(d, func(t *testing.T) { f(t, newEnv(t, d, configure...)) })
 	}
 }
 

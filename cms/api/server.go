@@ -44,9 +44,10 @@ type Server struct {
 	// Collectors are further Prometheus metrics to serve (database pools).
 	Collectors []prometheus.Collector
 
-	cache   *responseCache
-	reader  *cms.Delivery
-	metrics *metrics
+	cache         *responseCache
+	cacheControlV []string
+	reader        *cms.Delivery
+	metrics       *metrics
 	// Ready reports whether the database is reachable and migrated.
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger
@@ -65,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 		s.BodyLimit = 2 << 20
 	}
 	s.cache = newResponseCache(s.CacheBytes)
+	s.cacheControlV = []string{s.cacheControl()}
 	s.metrics = newMetrics(s.Collectors)
 	s.reader = &cms.Delivery{Store: s.Delivery}
 	return s.routes()
