@@ -2,7 +2,6 @@ package cms
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,58 +274,4 @@ func (e *Editor) History(ctx context.Context, id string) ([]*Event, error) {
 		return nil, err
 	}
 	return e.Store.History(ctx, id)
-}
-
-// stale is the answer to an If-Match that is not the current version.
-func stale(current int64) error {
-	return Errorf(EPRECONDITION, "the article has changed (it is at version %d); reload it and apply your change again", current)
-}
-
-// fromWorkflow turns the workflow's errors into domain errors.
-func fromWorkflow(err error) error {
-	var (
-		te *workflow.TransitionError
-		fe *workflow.ForbiddenError
-		ie *workflow.InvalidError
-	)
-	switch {
-	case errors.As(err, &te):
-		return Errorf(ETRANSITION, "%s", te.Error())
-	case errors.As(err, &fe):
-		return Errorf(EFORBIDDEN, "%s", fe.Error())
-	case errors.As(err, &ie):
-		return Invalid(ie.Field, ie.Message)
-	}
-	return err
-}
-
-// CreateTopic validates, sanitizes and stores a new topic.
-func (e *Editor) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error) {
-	t, err := in.Topic("", Now())
-	if err != nil {
-		return nil, err
-	}
-	if err := e.Store.CreateTopic(ctx, t); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// ReplaceTopic replaces the name, description and aliases of a topic, if
-// it is still at version since (any version when nil).
-func (e *Editor) ReplaceTopic(ctx context.Context, slug string, since *time.Time, in TopicInput) (*Topic, error) {
-	t, err := in.Topic(slug, Now())
-	if err != nil {
-		return nil, err
-	}
-	if err := e.Store.UpdateTopic(ctx, t, since); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// DeleteTopic deletes a topic that no article uses, if it is still at
-// version since (any version when nil).
-func (e *Editor) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
-	return e.Store.DeleteTopic(ctx, slug, since)
 }

@@ -3,6 +3,8 @@ package cms
 import (
 	"errors"
 	"fmt"
+
+	"healthcms/workflow"
 )
 
 // Error codes. The API maps each to one HTTP status in one place
@@ -83,4 +85,27 @@ func (v *Validation) Err() error {
 	}
 	f := v.fields[0]
 	return &Error{Code: EINVALID, Message: f.Field + " " + f.Message, Fields: v.fields}
+}
+
+// stale is the answer to an If-Match that is not the current version.
+func stale(current int64) error {
+	return Errorf(EPRECONDITION, "the article has changed (it is at version %d); reload it and apply your change again", current)
+}
+
+// fromWorkflow turns the workflow's errors into domain errors.
+func fromWorkflow(err error) error {
+	var (
+		te *workflow.TransitionError
+		fe *workflow.ForbiddenError
+		ie *workflow.InvalidError
+	)
+	switch {
+	case errors.As(err, &te):
+		return Errorf(ETRANSITION, "%s", te.Error())
+	case errors.As(err, &fe):
+		return Errorf(EFORBIDDEN, "%s", fe.Error())
+	case errors.As(err, &ie):
+		return Invalid(ie.Field, ie.Message)
+	}
+	return err
 }

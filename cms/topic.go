@@ -112,3 +112,34 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
+
+// CreateTopic validates, sanitizes and stores a new topic.
+func (e *Editor) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error) {
+	t, err := in.Topic("", Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.CreateTopic(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// ReplaceTopic replaces the name, description and aliases of a topic, if
+// it is still at version since (any version when nil).
+func (e *Editor) ReplaceTopic(ctx context.Context, slug string, since *time.Time, in TopicInput) (*Topic, error) {
+	t, err := in.Topic(slug, Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.UpdateTopic(ctx, t, since); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// DeleteTopic deletes a topic that no article uses, if it is still at
+// version since (any version when nil).
+func (e *Editor) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
+	return e.Store.DeleteTopic(ctx, slug, since)
+}
