@@ -52,9 +52,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if err := s.checkLimit(ctx, addrKey, MaxAddressFailures, now); err != nil {
 		return nil, err
 	}
-	u, hash, err := s.Users.UserByEmail(ctx, email)
-	if err != nil && cms.ErrorCode(err) != cms.ENOTFOUND {
-		return nil, err
+	var err error
+	var u *cms.User
+	var hash string
+	if cms.PlausibleEmail(email) { // anything else cannot be an account, or even be looked up
+		u, hash, err = s.Users.UserByEmail(ctx, email)
+		if err != nil && cms.ErrorCode(err) != cms.ENOTFOUND {
+			return nil, err
+		}
 	}
 	if u == nil || len(password) > cms.MaxPasswordLen {
 		CheckPassword(dummyHash, password)

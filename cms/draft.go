@@ -117,7 +117,7 @@ func checkReferences(v *Validation, in []Reference) []Reference {
 			(u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || hasControl(r.URL, false) {
 			v.Add(f+"url", "must be an absolute http or https URL")
 		}
-		if r.DOI != "" && !doiPattern.MatchString(r.DOI) {
+		if r.DOI != "" && (!doiPattern.MatchString(r.DOI) || hasControl(r.DOI, false)) {
 			v.Add(f+"doi", "must look like 10.1234/abc")
 		}
 		if r.PMID != "" && !pmidPattern.MatchString(r.PMID) {

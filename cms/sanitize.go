@@ -26,7 +26,10 @@ type SanitizeReport struct {
 // Every path that stores writer HTML (article bodies, topic descriptions,
 // imports, seeds) goes through it, so nothing unsanitized reaches a reader.
 func SanitizeHTML(raw string) (string, SanitizeReport) {
-	clean := fixedPoint(articlePolicy.Sanitize, raw)
+	// NUL is never content (HTML parsers drop or replace it) and no
+	// database text column can hold it, so it goes before anything else;
+	// invalid UTF-8 likewise becomes U+FFFD.
+	clean := fixedPoint(articlePolicy.Sanitize, strings.ToValidUTF8(strings.ReplaceAll(raw, "\x00", ""), "\uFFFD"))
 	return clean, SanitizeReport{
 		Changed: clean != raw,
 		Removed: removedMarkup(raw, clean),

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -490,5 +491,23 @@ func BenchmarkSanitizeHTML(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		SanitizeHTML(article)
+	}
+}
+
+// TestSanitizeDropsNULAndInvalidUTF8: neither can be stored in a
+// PostgreSQL text column, so neither may survive sanitizing.
+func TestSanitizeDropsNULAndInvalidUTF8(t *testing.T) {
+	for in, want := range map[string]string{
+		"<p>a\x00b</p>":           "<p>ab</p>",
+		"<p>a\xffb</p>":           "<p>a\uFFFDb</p>",
+		"<p title=\"\x00\">x</p>": "<p>x</p>",
+	} {
+		got, rep := SanitizeHTML(in)
+		if got != want || !rep.Changed || strings.ContainsRune(got, 0) || !utf8.ValidString(got) {
+			t.Errorf("SanitizeHTML(%q) = %q, %+v; want %q", in, got, rep, want)
+		}
+		if again, _ := SanitizeHTML(got); again != got {
+			t.Errorf("not idempotent on %q: %q", got, again)
+		}
 	}
 }

@@ -70,6 +70,12 @@ type UserStore interface {
 // one account however it is typed.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// PlausibleEmail reports whether a normalized email could belong to an
+// account: not too long, valid UTF-8, no control characters.
+func PlausibleEmail(email string) bool {
+	return email != "" && len(email) <= MaxEmailLen && utf8.ValidString(email) && !hasControl(email, false)
+}
+
 // NewUser is the input for creating a user.
 type NewUser struct {
 	Email       string          `json:"email"`

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"healthcms/cms"
 )
@@ -50,6 +52,29 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &requestInfo{id, s.Log})))
 	})
 }
+
+// withSaneURL refuses a path or query holding a NUL byte or invalid
+// UTF-8: nothing this API names can contain them, and a database would
+// refuse them only after the request had come a long way.
+func withSaneURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := saneText(r.URL.Path)
+		if r.URL.RawQuery != "" {
+			for _, vs := range r.URL.Query() {
+				for _, v := range vs {
+					ok = ok && saneText(v)
+				}
+			}
+		}
+		if !ok {
+			writeError(w, r, cms.Errorf(cms.EBADREQUEST, "the URL holds a NUL byte or invalid UTF-8"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func saneText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // statusWriter remembers the status and size of an answer for the access log.
 type statusWriter struct {

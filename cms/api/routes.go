@@ -22,7 +22,7 @@ var (
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.withRequestID, s.withAccessLog, s.metrics.withMetrics, withSecurityHeaders)
+	r.Use(s.withRequestID, s.withAccessLog, s.metrics.withMetrics, withSecurityHeaders, withSaneURL)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "no such resource"))
 	})
