@@ -16,7 +16,10 @@ type LiveDocument struct {
 	// slug the article had is redirected to it.
 	Slug     string
 	Document []byte
-	ETag     string
+	// DocumentGz is Document gzip-compressed, or nil when it was published
+	// before compressed copies were kept.
+	DocumentGz []byte
+	ETag       string
 }
 
 // LiveItem is a live article in a delivery list or search result: its

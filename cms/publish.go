@@ -1,6 +1,8 @@
 package cms
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,8 +30,10 @@ type PublishedVersion struct {
 	PublishedBy      UserRef
 	// ReviewedAt is when the published content was medically approved.
 	ReviewedAt time.Time
-	// Document is the delivery article; SummaryDoc the list item.
+	// Document is the delivery article, DocumentGz the same gzip-compressed;
+	// SummaryDoc the list item.
 	Document   []byte
+	DocumentGz []byte
 	SummaryDoc []byte
 	// ETag is a strong validator of Document.
 	ETag string
@@ -83,6 +87,7 @@ func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, author strin
 		&DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials}, &reviewed)
 	pv.SummaryDoc = mustMarshal(doc.DeliverySummary)
 	pv.Document = mustMarshal(doc)
+	pv.DocumentGz = Gzip(pv.Document)
 	pv.ETag = StrongETag(pv.Document)
 }
 
@@ -96,6 +101,16 @@ func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef,
 		BodyHTML: rev.BodyHTML, References: rev.References}
 	doc.JSONLD = jsonLD(doc)
 	return doc
+}
+
+// Gzip compresses b as delivery sends it: at the best ratio, since it is
+// done once per publication and read on every request.
+func Gzip(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 // StrongETag is a strong validator of body: equal bytes, equal tag, on

@@ -54,7 +54,7 @@ func openStore(t testing.TB, url string) *store.DB {
 
 func (n *newsroom) must(a *cms.Article, err error) *cms.Article {
 	if err != nil {
-		panic(err)
+		panic(err) // a test helper: the stack shows which step failed
 	}
 	return a
 }
@@ -92,11 +92,16 @@ func TestScheduledPublishingExactlyOnce(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			n := openNewsroom(t, d)
-			at := time.Now().Add(1500 * time.Millisecond).UTC().Truncate(time.Second).Add(time.Second)
+			var approved []*cms.Article
+			for i := 0; i < 50; i++ {
+				approved = append(approved, n.approved(t, fmt.Sprintf("Scheduled %d", i)))
+			}
+			// The same second for all, far enough ahead to schedule them all
+			// first even on a loaded machine.
+			at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
 			when := at.Format(time.RFC3339)
 			var ids []string
-			for i := 0; i < 50; i++ {
-				a := n.approved(t, fmt.Sprintf("Scheduled %d", i))
+			for _, a := range approved {
 				a = n.must(n.ed.Transition(ctx, n.editor, a.ID, a.Version, cms.TransitionInput{Action: "schedule", At: &when}))
 				ids = append(ids, a.ID)
 			}

@@ -9,38 +9,57 @@ import (
 	"sync"
 )
 
-// cachedResponse is a delivery answer kept in memory, its body both plain
-// and gzip-compressed, so serving it again is a map lookup and a write.
+// cachedResponse is a delivery answer kept in memory, its body plain and,
+// once a client has asked for it, gzip-compressed, so serving it again is a
+// map lookup and a write.
 type cachedResponse struct {
 	status   int // 200, 301 or 404
 	ctype    string
 	etag     string
 	location string
 	body     []byte
-	gz       []byte // nil when the body is too small to be worth it
 	// The header values of a hit, made once: the hot path assigns them
 	// rather than formatting and canonicalizing them per request.
-	etagV, ctypeV, lenV, gzLenV []string
+	etagV, ctypeV, lenV []string
+
+	gzOnce sync.Once
+	gz     []byte // nil when the body is too small to be worth it
+	gzLenV []string
 }
 
-func (c *cachedResponse) size() int { return len(c.body) + len(c.gz) + len(c.location) + 128 }
+// size is what the answer holds in memory, counting a compressed copy
+// (made later, perhaps) as a third of the body.
+func (c *cachedResponse) size() int { return len(c.body) + len(c.body)/3 + len(c.location) + 256 }
 
 // minGzip is the smallest body worth compressing.
 const minGzip = 512
 
-// newCached builds a 200 answer, compressing it once for every later hit.
-func newCached(ctype string, body []byte, etag string) *cachedResponse {
+// newCached builds a 200 answer. gz is the body already compressed (at
+// publication) or nil, when it is compressed on first demand.
+func newCached(ctype string, body []byte, etag string, gz []byte) *cachedResponse {
 	c := &cachedResponse{status: http.StatusOK, ctype: ctype, body: body, etag: etag,
 		etagV: []string{etag}, ctypeV: []string{ctype}, lenV: []string{strconv.Itoa(len(body))}}
-	if len(body) >= minGzip {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		c.gz = buf.Bytes()
-		c.gzLenV = []string{strconv.Itoa(len(c.gz))}
+	if gz != nil {
+		c.gzOnce.Do(func() { c.gz, c.gzLenV = gz, []string{strconv.Itoa(len(gz))} })
 	}
 	return c
+}
+
+// gzipped returns the compressed body and its length header, compressing
+// it on the first call (fast, not small: it runs on a request), or nil when
+// the body is too small to be worth it.
+func (c *cachedResponse) gzipped() ([]byte, []string) {
+	c.gzOnce.Do(func() {
+		if len(c.body) < minGzip {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		zw.Write(c.body)
+		zw.Close()
+		c.gz, c.gzLenV = buf.Bytes(), []string{strconv.Itoa(buf.Len())}
+	})
+	return c.gz, c.gzLenV
 }
 
 // responseCache holds delivery answers by URL until anything delivery
@@ -77,14 +96,26 @@ func (c *responseCache) put(key string, gen uint64, r *cachedResponse) {
 		return
 	}
 	if c.bytes+r.size() > c.max {
-		// Full: start over rather than track recency on every hit.
-		c.m, c.bytes = map[string]*cachedResponse{}, 0
+		c.evict(c.max / 8)
 	}
 	if old, ok := c.m[key]; ok {
 		c.bytes -= old.size()
 	}
 	c.m[key] = r
 	c.bytes += r.size()
+}
+
+// evict drops entries until at least n bytes are free. Map iteration
+// order is random, so this is random eviction: no bookkeeping on hits,
+// and no cliff where a full cache forgets everything at once.
+func (c *responseCache) evict(n int) {
+	for k, v := range c.m {
+		if c.bytes+n <= c.max {
+			return
+		}
+		delete(c.m, k)
+		c.bytes -= v.size()
+	}
 }
 
 // Purge forgets every answer.

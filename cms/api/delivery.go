@@ -67,9 +67,11 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 	}
 	h["Content-Type"] = c.ctypeV
 	body, length := c.body, c.lenV
-	if c.gz != nil && acceptsGzip(r) {
-		h["Content-Encoding"] = gzipV
-		body, length = c.gz, c.gzLenV
+	if acceptsGzip(r) {
+		if gz, gzLen := c.gzipped(); gz != nil {
+			h["Content-Encoding"] = gzipV
+			body, length = gz, gzLen
+		}
 	}
 	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
@@ -101,7 +103,7 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 	if doc.Slug != slug {
 		return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/articles/" + url.PathEscape(doc.Slug)}, nil
 	}
-	return newCached(jsonType, doc.Document, doc.ETag), nil
+	return newCached(jsonType, doc.Document, doc.ETag, doc.DocumentGz), nil
 }
 
 // summaries answers a list of prerendered summaries: the stored JSON of
@@ -124,7 +126,7 @@ func summaries(items []cms.LiveItem, next string) *cachedResponse {
 	}
 	b.WriteString("}\n")
 	body := []byte(b.String())
-	return newCached(jsonType, body, cms.StrongETag(body))
+	return newCached(jsonType, body, cms.StrongETag(body), nil)
 }
 
 func (s *Server) deliveryArticles(r *http.Request) (*cachedResponse, error) {
@@ -160,7 +162,7 @@ func jsonAnswer(v any) *cachedResponse {
 		panic(err) // delivery types are plain data
 	}
 	body = append(body, '\n')
-	return newCached(jsonType, body, cms.StrongETag(body))
+	return newCached(jsonType, body, cms.StrongETag(body), nil)
 }
 
 func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {

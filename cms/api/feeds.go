@@ -83,7 +83,7 @@ func xmlAnswer(ctype string, v any) *cachedResponse {
 		panic(err) // plain data always encodes
 	}
 	b.WriteByte('\n')
-	return newCached(ctype, b.Bytes(), cms.StrongETag(b.Bytes()))
+	return newCached(ctype, b.Bytes(), cms.StrongETag(b.Bytes()), nil)
 }
 
 // sitemapMax is the sitemap protocol's limit of URLs per file; beyond it

@@ -30,6 +30,7 @@ type DB struct {
 	r     *sqlx.DB
 	url   string // PostgreSQL only, for the change listener
 	hooks hooks
+	stmts *statements
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -93,7 +94,7 @@ func openSQLite(path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxLifetime(0)
-	return &DB{d: sqliteDialect, w: w, r: r}, nil
+	return &DB{d: sqliteDialect, w: w, r: r, stmts: newStatements()}, nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -111,11 +112,12 @@ func openPostgres(rawURL string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
-	return &DB{d: postgresDialect, w: db, r: db, url: rawURL}, nil
+	return &DB{d: postgresDialect, w: db, r: db, url: rawURL, stmts: newStatements()}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

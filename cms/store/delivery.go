@@ -2,25 +2,38 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"healthcms/cms"
 )
 
-// LiveArticle is one indexed lookup: the slug (current or old) to its
-// article, joined to that article's live row.
+// LiveArticle is one indexed lookup of the live row by its slug; only a
+// slug that is not live (an old one) costs a second lookup, through every
+// slug the article had. Both are prepared once: on the hot path neither
+// database parses or plans them again.
 func (db *DB) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, error) {
 	var r struct {
-		Slug     string `db:"slug"`
-		Document string `db:"document"`
-		ETag     string `db:"etag"`
+		Slug       string `db:"slug"`
+		Document   []byte `db:"document"`
+		DocumentGz []byte `db:"document_gz"`
+		ETag       string `db:"etag"`
 	}
-	err := db.r.GetContext(ctx, &r, db.q(`SELECT la.slug, la.document, la.etag FROM article_slugs s
-		JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`), slug)
+	st, err := db.prepared(ctx, &db.stmts.liveBySlug)
+	if err != nil {
+		return nil, err
+	}
+	if err = st.GetContext(ctx, &r, slug); errors.Is(err, sql.ErrNoRows) {
+		if st, err = db.prepared(ctx, &db.stmts.liveByOldSlug); err != nil {
+			return nil, err
+		}
+		err = st.GetContext(ctx, &r, slug)
+	}
 	if err != nil {
 		return nil, notFound(err, "article")
 	}
-	return &cms.LiveDocument{Slug: r.Slug, Document: []byte(r.Document), ETag: r.ETag}, nil
+	return &cms.LiveDocument{Slug: r.Slug, Document: r.Document, DocumentGz: r.DocumentGz, ETag: r.ETag}, nil
 }
 
 type liveRow struct {

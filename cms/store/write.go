@@ -196,9 +196,10 @@ func (x *writer) publish(p *cms.PublishedVersion) func() error {
 			return err
 		}
 		x.delivery = true
-		if _, err := x.exec(`INSERT INTO live_articles (article_id, slug, version, published_at, updated_at, title, summary, body_text, document, summary_doc, etag)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Slug, p.Version, tm{p.FirstPublishedAt}, tm{p.PublishedAt},
-			p.Title, p.Summary, p.BodyText, string(p.Document), string(p.SummaryDoc), p.ETag); err != nil {
+		if _, err := x.exec(`INSERT INTO live_articles (article_id, slug, version, published_at, updated_at, title, summary, body_text,
+			document, document_gz, summary_doc, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ArticleID, p.Slug, p.Version,
+			tm{p.FirstPublishedAt}, tm{p.PublishedAt}, p.Title, p.Summary, p.BodyText, string(p.Document), p.DocumentGz,
+			string(p.SummaryDoc), p.ETag); err != nil {
 			return err
 		}
 		for _, t := range p.Topics {

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// stmt is a read statement prepared on first use: the tables it reads may
+// not exist when the store opens, before migrations.
+type stmt struct {
+	mu    sync.Mutex
+	query string
+	s     *sqlx.Stmt
+}
+
+// statements are the prepared statements of the delivery hot path.
+type statements struct {
+	liveBySlug, liveByOldSlug stmt
+}
+
+func newStatements() *statements {
+	return &statements{
+		liveBySlug: stmt{query: `SELECT slug, document, document_gz, etag FROM live_articles WHERE slug = ?`},
+		// An old slug: its article's live row, if any, to redirect to.
+		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.document_gz, la.etag FROM article_slugs s
+			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
+	}
+}
+
+// prepared returns p prepared on the read pool, preparing it on first use.
+func (db *DB) prepared(ctx context.Context, p *stmt) (*sqlx.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.s == nil {
+		s, err := db.r.PreparexContext(ctx, db.q(p.query))
+		if err != nil {
+			return nil, err
+		}
+		p.s = s
+	}
+	return p.s, nil
+}
+
+func (s *statements) close() {
+	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug} {
+		if p.s != nil {
+			p.s.Close()
+		}
+	}
+}
