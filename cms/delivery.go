@@ -67,6 +67,9 @@ type DeliveryStore interface {
 	// LiveArticle returns the live document of the article that has or had
 	// slug; ENOTFOUND when there is none or it is not live.
 	LiveArticle(ctx context.Context, slug string) (*LiveDocument, error)
+	// LiveETag returns the ETag of the article live at slug (its current
+	// slug only), reading nothing else; ENOTFOUND otherwise.
+	LiveETag(ctx context.Context, slug string) (string, error)
 	LiveArticles(ctx context.Context, q LiveQuery) ([]LiveItem, error)
 	Search(ctx context.Context, q SearchQuery) ([]LiveItem, error)
 	DeliveryTopics(ctx context.Context) ([]DeliveryTopic, error)

@@ -34,6 +34,7 @@ type Config struct {
 	SchedulerEvery time.Duration
 	CacheControl   string
 	TrustedProxies []netip.Prefix
+	DebugAddr      string
 	CacheBytes     int
 	SiteURL        string
 	SiteName       string
@@ -161,6 +162,13 @@ func options() []option {
 				return fmt.Errorf("must be 1 to 200 characters")
 			}
 			c.SiteName = v
+			return nil
+		}},
+		{"CMS_DEBUG_ADDR", "debug-addr", "address for Go's pprof profiles (empty: off; keep it on localhost)", "", func(c *Config, v string) error {
+			if _, port, ok := strings.Cut(v, ":"); v != "" && (!ok || port == "") {
+				return fmt.Errorf("must be host:port, e.g. 127.0.0.1:6060")
+			}
+			c.DebugAddr = v
 			return nil
 		}},
 		{"CMS_SCHEDULER_INTERVAL", "scheduler-interval", "how often to publish scheduled articles that are due", "1s", durOpt(func(c *Config, d time.Duration) { c.SchedulerEvery = d })},

@@ -52,6 +52,13 @@ func (e *env) serve(args []string) error {
 		}
 	}
 
+	if cfg.DebugAddr != "" {
+		stop, err := e.serveDebug(cfg.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("debug listener on %s: %w", cfg.DebugAddr, err)
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -33,7 +33,9 @@ func (s *Server) delivered(build builder) http.HandlerFunc {
 				writeError(w, r, err)
 				return
 			}
-			s.cache.put(key, gen, resp)
+			if resp.status != http.StatusNotModified { // says nothing of the body
+				s.cache.put(key, gen, resp)
+			}
 		}
 		s.metrics.cache.WithLabelValues(result).Inc()
 		s.serveCached(w, r, resp)
@@ -61,7 +63,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 	}
 	h["Cache-Control"] = s.cacheControlV
 	h["Etag"] = c.etagV
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatches(strings.Join(inm, ","), c.etag) {
+	if inm := r.Header["If-None-Match"]; c.status == http.StatusNotModified || len(inm) > 0 && etagMatches(strings.Join(inm, ","), c.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -96,6 +98,12 @@ const jsonType = "application/json; charset=utf-8"
 // no rendering and no JSON encoding on the hot path.
 func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 	slug := chi.URLParam(r, "slug")
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		// A revalidation that matches needs only the validator.
+		if etag, err := s.Delivery.LiveETag(r.Context(), slug); err == nil && etagMatches(inm, etag) {
+			return &cachedResponse{status: http.StatusNotModified, etag: etag, etagV: []string{etag}}, nil
+		}
+	}
 	doc, err := s.Delivery.LiveArticle(r.Context(), slug)
 	if err != nil {
 		return nil, err

@@ -416,3 +416,27 @@ func TestTopicOfLiveArticleCannotBeDeleted(t *testing.T) {
 		e.do("GET", delivery+"/topics/aa", "", nil).problem(404)
 	})
 }
+
+// TestDeliveryWithoutCache: with the answer cache off every request takes
+// the database path, which must answer alike (a matching revalidation
+// reads only the ETag).
+func TestDeliveryWithoutCache(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		a := e.publish("Uncached", "body_html", "<p>"+strings.Repeat("Long enough to compress. ", 40)+"</p>")
+		slug := a["slug"].(string)
+		full := e.delivered(slug).want(200)
+		tag := full.Header.Get("ETag")
+		for i := 0; i < 2; i++ {
+			nm := e.do("GET", delivery+"/articles/"+slug, "", nil, "If-None-Match", tag)
+			if nm.Status != 304 || len(nm.Body) != 0 || nm.Header.Get("ETag") != tag || nm.Header.Get("Cache-Control") == "" {
+				t.Fatalf("revalidation %d: %d %v", i, nm.Status, nm.Header)
+			}
+		}
+		if gz := e.do("GET", delivery+"/articles/"+slug, "", nil, "Accept-Encoding", "gzip"); gz.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("no gzip from the stored compressed copy: %v", gz.Header)
+		}
+		e.do("GET", delivery+"/articles/"+slug, "", nil, "If-None-Match", `"other"`).want(200)
+		e.delivered("nope").problem(404)
+		e.do("GET", delivery+"/articles/nope", "", nil, "If-None-Match", tag).problem(404)
+	}, func(s *api.Server) { s.CacheBytes = 0 })
+}

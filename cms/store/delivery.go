@@ -36,6 +36,20 @@ func (db *DB) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, 
 	return &cms.LiveDocument{Slug: r.Slug, Document: r.Document, DocumentGz: r.DocumentGz, ETag: r.ETag}, nil
 }
 
+// LiveETag reads only the validator of a live article, so a revalidation
+// that matches costs no document read.
+func (db *DB) LiveETag(ctx context.Context, slug string) (string, error) {
+	st, err := db.prepared(ctx, &db.stmts.liveETag)
+	if err != nil {
+		return "", err
+	}
+	var etag string
+	if err := st.GetContext(ctx, &etag, slug); err != nil {
+		return "", notFound(err, "article")
+	}
+	return etag, nil
+}
+
 type liveRow struct {
 	ArticleID   string  `db:"article_id"`
 	Slug        string  `db:"slug"`
@@ -86,25 +100,21 @@ func (db *DB) LiveArticles(ctx context.Context, q cms.LiveQuery) ([]cms.LiveItem
 }
 
 // Search is full-text search over live articles, best match first: FTS5
-// with bm25 on SQLite, a weighted tsvector with ts_rank on PostgreSQL.
+// with bm25 on SQLite, a weighted tsvector with ts_rank on PostgreSQL,
+// among the newest 2,000 matches (see dialect.searchCandidates).
 func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, error) {
 	match, ok := db.d.searchText(q.Text)
 	if !ok {
 		return nil, nil // nothing searchable in the text: no match
 	}
-	query := `SELECT ` + liveCols + `, s.score FROM ` + db.d.searchFrom
 	args := []any{match}
-	var where []string
 	if q.Topic != "" {
-		query += ` JOIN live_topics lt ON lt.article_id = la.article_id AND lt.topic_slug = ?`
 		args = append(args, q.Topic)
 	}
+	query := `SELECT ` + liveCols + `, s.score FROM (` + db.d.candidates(q.Topic != "") + `) s JOIN live_articles la ON ` + db.d.searchJoin
 	if q.After != nil {
-		where = append(where, `(s.score < ? OR (s.score = ? AND la.article_id < ?))`)
+		query += ` WHERE (s.score < ? OR (s.score = ? AND la.article_id < ?))`
 		args = append(args, q.After.Score, q.After.Score, q.After.ID)
-	}
-	if len(where) > 0 {
-		query += ` WHERE ` + where[0]
 	}
 	query += ` ORDER BY s.score DESC, la.article_id DESC LIMIT ?`
 	return db.liveItems(ctx, query, append(args, q.Limit)...)

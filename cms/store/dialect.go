@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -19,10 +20,13 @@ type dialect struct {
 	// forUpdate locks the selected rows of a claim; SQLite has one writer
 	// and no row locks, so there it is empty.
 	forUpdate string
-	// searchFrom yields live articles "la" matching the one search
-	// parameter, with their relevance as s.score (higher is better).
-	searchFrom string
-	// searchText turns a reader's query into the parameter searchFrom
+	// searchCandidates selects the matches of a search as (k, score),
+	// higher scores better, joinable to live_articles "la" by searchJoin.
+	// Its parameters are the search text and, with %s replaced by
+	// searchTopic, the topic. Only the searchWindow newest matches are
+	// ranked, so a word found in every article costs what a rare one does.
+	searchCandidates, searchTopic, searchJoin string
+	// searchText turns a reader's query into the parameter searchCandidates
 	// takes; false when nothing in it can match.
 	searchText func(string) (string, bool)
 	// notify announces, inside a write transaction, that what delivery
@@ -33,18 +37,37 @@ type dialect struct {
 
 var (
 	sqliteDialect = dialect{name: "sqlite", bind: sqlx.QUESTION,
-		searchFrom: `(SELECT rowid AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search WHERE live_search MATCH ?) s
-			JOIN live_articles la ON la.seq = s.k`,
-		searchText: fts5Query,
+		// FTS5 walks its index by rowid (live_articles.seq, newest last),
+		// so ORDER BY rowid DESC with a LIMIT stops early.
+		searchCandidates: `SELECT f.rowid AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f %s
+			WHERE live_search MATCH ?%s ORDER BY f.rowid DESC LIMIT ` + searchWindow,
+		searchTopic: `JOIN live_articles ca ON ca.seq = f.rowid JOIN live_topics lt ON lt.article_id = ca.article_id|| AND lt.topic_slug = ?`,
+		searchJoin:  `la.seq = s.k`,
+		searchText:  fts5Query,
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED",
-		searchFrom: `(SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
-			FROM live_articles l, websearch_to_tsquery('english', ?) q WHERE l.search @@ q) s
-			JOIN live_articles la ON la.article_id = s.k`,
-		searchText: func(s string) (string, bool) { return s, true },
-		notify:     `SELECT pg_notify('` + changesChannel + `', '')`,
+		// ts_rank in the select list is evaluated after the LIMIT.
+		searchCandidates: `SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
+			FROM live_articles l CROSS JOIN websearch_to_tsquery('english', ?) q %s
+			WHERE l.search @@ q%s ORDER BY l.published_at DESC, l.article_id DESC LIMIT ` + searchWindow,
+		searchTopic: `JOIN live_topics lt ON lt.article_id = l.article_id|| AND lt.topic_slug = ?`,
+		searchJoin:  `la.article_id = s.k`,
+		searchText:  func(s string) (string, bool) { return s, true },
+		notify:      `SELECT pg_notify('` + changesChannel + `', '')`,
 	}
 )
+
+// searchWindow is how many of the newest matches a search ranks.
+const searchWindow = "2000"
+
+// candidates is the search's candidate subquery, with or without a topic.
+func (d dialect) candidates(topic bool) string {
+	join, cond := "", ""
+	if topic {
+		join, cond, _ = strings.Cut(d.searchTopic, "||")
+	}
+	return fmt.Sprintf(d.searchCandidates, join, cond)
+}
 
 // fts5Query quotes every word of the reader's text as an FTS5 string, so
 // no input can use FTS5 syntax (column filters, NEAR, boolean operators);

@@ -17,12 +17,13 @@ type stmt struct {
 
 // statements are the prepared statements of the delivery hot path.
 type statements struct {
-	liveBySlug, liveByOldSlug stmt
+	liveBySlug, liveByOldSlug, liveETag stmt
 }
 
 func newStatements() *statements {
 	return &statements{
 		liveBySlug: stmt{query: `SELECT slug, document, document_gz, etag FROM live_articles WHERE slug = ?`},
+		liveETag:   stmt{query: `SELECT etag FROM live_articles WHERE slug = ?`},
 		// An old slug: its article's live row, if any, to redirect to.
 		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.document_gz, la.etag FROM article_slugs s
 			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
@@ -44,7 +45,7 @@ func (db *DB) prepared(ctx context.Context, p *stmt) (*sqlx.Stmt, error) {
 }
 
 func (s *statements) close() {
-	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug} {
+	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug, &s.liveETag} {
 		if p.s != nil {
 			p.s.Close()
 		}
