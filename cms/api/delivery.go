@@ -21,9 +21,9 @@ func (s *Server) delivered(build builder) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := r.RequestURI
 		resp, gen := s.cache.get(key)
-		result := "hit"
+		counter := s.metrics.cacheHit
 		if resp == nil {
-			result = "miss"
+			counter = s.metrics.cacheMiss
 			var err error
 			resp, err = build(r)
 			if cms.ErrorCode(err) == cms.ENOTFOUND {
@@ -37,13 +37,15 @@ func (s *Server) delivered(build builder) http.HandlerFunc {
 				s.cache.put(key, gen, resp)
 			}
 		}
-		s.metrics.cache.WithLabelValues(result).Inc()
+		counter.Inc()
 		s.serveCached(w, r, resp)
 	}
 }
 
 // Header values every delivery answer shares.
 var (
+	anyOriginV         = []string{"*"}
+	exposedV           = []string{"ETag, X-Request-Id"}
 	varyAcceptEncoding = []string{"Accept-Encoding"}
 	gzipV              = []string{"gzip"}
 )
@@ -235,9 +237,12 @@ func (s *Server) cors(next http.Handler) http.Handler {
 				}
 			}
 		}
-		if allowed != "" {
-			h.Set("Access-Control-Allow-Origin", allowed)
-			h.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id")
+		if allowed == "*" {
+			h["Access-Control-Allow-Origin"] = anyOriginV
+			h["Access-Control-Expose-Headers"] = exposedV
+		} else if allowed != "" {
+			h["Access-Control-Allow-Origin"] = []string{allowed}
+			h["Access-Control-Expose-Headers"] = exposedV
 		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			if allowed != "" {

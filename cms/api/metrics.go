@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -18,6 +19,9 @@ type metrics struct {
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 	cache     *prometheus.CounterVec
+	cacheHit  prometheus.Counter
+	cacheMiss prometheus.Counter
+	byRoute   sync.Map // seriesKey → *routeSeries
 }
 
 func newMetrics(extra []prometheus.Collector) *metrics {
@@ -34,6 +38,7 @@ func newMetrics(extra []prometheus.Collector) *metrics {
 	m.reg.MustRegister(m.requests, m.durations, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(extra...)
+	m.cacheHit, m.cacheMiss = m.cache.WithLabelValues("hit"), m.cache.WithLabelValues("miss")
 	return m
 }
 
@@ -55,9 +60,35 @@ func (m *metrics) withMetrics(next http.Handler) http.Handler {
 		if code == 0 {
 			code = http.StatusOK
 		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
-		m.durations.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		m.series(route, r.Method, code).observe(time.Since(start))
 	})
+}
+
+// routeSeries are the metrics of one route, method and status, looked up
+// once: resolving label values hashes them, on every request otherwise.
+type routeSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
+}
+
+func (rs *routeSeries) observe(d time.Duration) {
+	rs.count.Inc()
+	rs.duration.Observe(d.Seconds())
+}
+
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+func (m *metrics) series(route, method string, code int) *routeSeries {
+	k := seriesKey{route, method, code}
+	if rs, ok := m.byRoute.Load(k); ok {
+		return rs.(*routeSeries)
+	}
+	rs := &routeSeries{m.requests.WithLabelValues(route, method, strconv.Itoa(code)), m.durations.WithLabelValues(route)}
+	m.byRoute.Store(k, rs)
+	return rs
 }
 
 func (m *metrics) handler() http.Handler {
