@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -355,7 +356,7 @@ func TestPrivateDeliveryPreviewAndKeys(t *testing.T) {
 // own pool and answer cache, on one PostgreSQL: what one publishes or
 // unpublishes, the other answers right after.
 func TestTwoServersSeeEachOthersPublications(t *testing.T) {
-	if !contains(storetest.Dialects(t), "postgres") {
+	if !slices.Contains(storetest.Dialects(t), "postgres") {
 		t.Skip("needs PostgreSQL")
 	}
 	url := storetest.URL(t, "postgres")

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,7 +75,7 @@ func checkRoles(t *testing.T, e *env, cases []roleCase, ids map[string]string) {
 			switch {
 			case who == "":
 				want = 401
-			case contains(c.allowed, who):
+			case slices.Contains(c.allowed, who):
 				want = c.status
 			}
 			if res.Status != want {
@@ -82,15 +83,6 @@ func checkRoles(t *testing.T, e *env, cases []roleCase, ids map[string]string) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var articleRoutes = []roleCase{

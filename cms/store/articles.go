@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -218,20 +219,11 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 	}
 	var missing []string
 	for _, s := range slugs {
-		if !contains(found, s) {
+		if !slices.Contains(found, s) {
 			missing = append(missing, s)
 		}
 	}
 	return missing, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // SlugOwner returns the article that has or had slug, or "".
