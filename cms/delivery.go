@@ -16,8 +16,7 @@ type LiveDocument struct {
 	// slug the article had is redirected to it.
 	Slug     string
 	Document []byte
-	// DocumentGz is Document gzip-compressed, or nil when it was published
-	// before compressed copies were kept.
+	// DocumentGz is Document gzip-compressed.
 	DocumentGz []byte
 	ETag       string
 }
