@@ -30,8 +30,10 @@ type LiveItem struct {
 	Summary     string
 	PublishedAt time.Time
 	UpdatedAt   time.Time
-	// Score is the search relevance, higher is better (search only).
+	// Score is the search relevance, higher is better, and SearchKey the
+	// tie-breaker the store pages search results by (search only).
 	Score      float64
+	SearchKey  string
 	SummaryDoc []byte
 }
 
@@ -127,7 +129,7 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 	}
 	items = items[:limit]
 	last := items[limit-1]
-	return items, ScoreCursor{Score: last.Score, ID: last.ArticleID}.Encode(), nil
+	return items, ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode(), nil
 }
 
 // ScoreCursor is a keyset position in a list ordered by score, best first.

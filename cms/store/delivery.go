@@ -58,6 +58,7 @@ type liveRow struct {
 	PublishedAt tm      `db:"published_at"`
 	UpdatedAt   tm      `db:"updated_at"`
 	Score       float64 `db:"score"`
+	SearchKey   string  `db:"search_key"`
 	SummaryDoc  string  `db:"summary_doc"`
 }
 
@@ -71,7 +72,8 @@ func (db *DB) liveItems(ctx context.Context, q string, args ...any) ([]cms.LiveI
 	out := make([]cms.LiveItem, len(rows))
 	for i, r := range rows {
 		out[i] = cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
-			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, Score: r.Score, SummaryDoc: []byte(r.SummaryDoc)}
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, Score: r.Score, SearchKey: r.SearchKey,
+			SummaryDoc: []byte(r.SummaryDoc)}
 	}
 	return out, nil
 }
@@ -111,12 +113,16 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 	if q.Topic != "" {
 		args = append(args, q.Topic)
 	}
-	query := `SELECT ` + liveCols + `, s.score FROM (` + db.d.candidates(q.Topic != "") + `) s JOIN live_articles la ON ` + db.d.searchJoin
+	// Rank and page the candidates by their keys alone, then read the
+	// page's rows: the other way round reads every candidate's row.
+	page := `SELECT k, score FROM (` + db.d.candidates(q.Topic != "") + `) c`
 	if q.After != nil {
-		query += ` WHERE (s.score < ? OR (s.score = ? AND la.article_id < ?))`
+		page += ` WHERE (score < ? OR (score = ? AND k < ?))`
 		args = append(args, q.After.Score, q.After.Score, q.After.ID)
 	}
-	query += ` ORDER BY s.score DESC, la.article_id DESC LIMIT ?`
+	page += ` ORDER BY score DESC, k DESC LIMIT ?`
+	query := `SELECT ` + liveCols + `, s.score, s.k AS search_key FROM (` + page + `) s JOIN live_articles la ON ` + db.d.searchJoin +
+		` ORDER BY s.score DESC, s.k DESC`
 	return db.liveItems(ctx, query, append(args, q.Limit)...)
 }
 

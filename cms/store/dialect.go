@@ -21,7 +21,8 @@ type dialect struct {
 	// and no row locks, so there it is empty.
 	forUpdate string
 	// searchCandidates selects the matches of a search as (k, score),
-	// higher scores better, joinable to live_articles "la" by searchJoin.
+	// higher scores better, k a text key joinable to live_articles "la" by
+	// searchJoin.
 	// Its parameters are the search text and, with %s replaced by
 	// searchTopic, the topic. Only the searchWindow newest matches are
 	// ranked, so a word found in every article costs what a rare one does.
@@ -39,10 +40,10 @@ var (
 	sqliteDialect = dialect{name: "sqlite", bind: sqlx.QUESTION,
 		// FTS5 walks its index by rowid (live_articles.seq, newest last),
 		// so ORDER BY rowid DESC with a LIMIT stops early.
-		searchCandidates: `SELECT f.rowid AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f %s
+		searchCandidates: `SELECT CAST(f.rowid AS TEXT) AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f %s
 			WHERE live_search MATCH ?%s ORDER BY f.rowid DESC LIMIT ` + searchWindow,
 		searchTopic: `JOIN live_articles ca ON ca.seq = f.rowid JOIN live_topics lt ON lt.article_id = ca.article_id|| AND lt.topic_slug = ?`,
-		searchJoin:  `la.seq = s.k`,
+		searchJoin:  `la.seq = CAST(s.k AS INTEGER)`,
 		searchText:  fts5Query,
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED",
