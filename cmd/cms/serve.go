@@ -52,6 +52,10 @@ func (e *env) serve(args []string) error {
 		}
 	}
 
+	restoreLimit, limit := e.limitMemory(cfg.CacheBytes)
+	defer restoreLimit()
+	e.log.Info("memory limit", "bytes", limit)
+
 	if cfg.DebugAddr != "" {
 		stop, err := e.serveDebug(cfg.DebugAddr)
 		if err != nil {
