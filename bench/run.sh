@@ -1,0 +1,742 @@
+#!/usr/bin/env bash
+# Delivery benchmark of healthcms: see bench/README.md.
+#
+#   bench/run.sh          build, seed, load, print a Markdown table
+#   bench/run.sh clean    drop the databases BENCH_REUSE=1 kept, remove bench/out
+#
+# Settings (environment):
+#   BENCH_DURATION=10s           wrk duration of each measured run
+#   BENCH_WARMUP=2s              wrk warm-up before each measured run (0: none)
+#   BENCH_SIZES="1000 100000"    numbers of live articles
+#   BENCH_DBS="sqlite postgres"  databases
+#   BENCH_REUSE=0                1: keep seeded databases between runs and reuse them
+#   BENCH_NOCACHE=1              0: skip the runs with CMS_DELIVERY_CACHE_MB=0
+#   BENCH_CACHE_MB=              CMS_DELIVERY_CACHE_MB of the cached runs (empty: the server's default)
+#   BENCH_BUILD=1                0: do not build, use BENCH_BIN as it is
+#   BENCH_SRC=<repo>             where to build from (default: the repository holding bench/)
+#   BENCH_BIN=bench/out/cms      the binary
+#   BENCH_TOPICS=20              topics the seeded articles are spread over
+#   BENCH_PORT=18080 BENCH_NGINX_PORT=18081
+#   BENCH_NGINX_WORKERS=auto     nginx worker_processes
+#   BENCH_WRK_TIMEOUT=10s        wrk --timeout (a slower answer counts as an error)
+#   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
+#   BENCH_SERVER_ENV="K=V ..."   extra environment for `cms serve` (e.g. GOGC=50)
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=${BENCH_SRC:-$(dirname "$BENCH_DIR")}
+OUT=$BENCH_DIR/out
+BIN=${BENCH_BIN:-$OUT/cms}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+SIZES=${BENCH_SIZES:-"1000 100000"}
+DBS=${BENCH_DBS:-"sqlite postgres"}
+REUSE=${BENCH_REUSE:-0}
+NOCACHE=${BENCH_NOCACHE:-1}
+CACHE_MB=${BENCH_CACHE_MB:-}
+BUILD=${BENCH_BUILD:-1}
+TOPICS=${BENCH_TOPICS:-20}
+PORT=${BENCH_PORT:-18080}
+NGINX_PORT=${BENCH_NGINX_PORT:-18081}
+NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
+WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-10s}
+PGHOST=${BENCH_PGHOST:-127.0.0.1}
+PGPORT=${BENCH_PGPORT:-5432}
+PGUSER=${BENCH_PGUSER:-postgres}
+PGPREFIX=bench_healthcms
+SERVER_ENV=${BENCH_SERVER_ENV:-}
+QUERIES=$BENCH_DIR/queries.txt
+THREADS=2
+CONNS=50
+BASE=http://127.0.0.1:$PORT
+API=$BASE/api/v1/delivery
+# Fixed, so that a reused database keeps working; it signs nothing here.
+JWT_SECRET=bench-only-secret-0123456789abcdefghijklmnop
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+pg() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$@"; }
+pgurl() { echo "postgres://$PGUSER@$PGHOST:$PGPORT/$1?sslmode=disable"; }
+sqlitefile() { echo "$OUT/sqlite-$1.db"; }
+pgname() { echo "${PGPREFIX}_$1"; }
+
+# ---------------------------------------------------------------- clean-up
+
+SERVER_PID=
+SAMPLER_PID=
+NGINX_PID=
+TO_DROP=() # "sqlite:<file>" or "postgres:<dbname>", removed at exit unless reused
+
+stop_server() {
+	[[ -n $SERVER_PID ]] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+	if [[ -n $SAMPLER_PID ]]; then
+		kill "$SAMPLER_PID" 2>/dev/null || true
+		wait "$SAMPLER_PID" 2>/dev/null || true
+		SAMPLER_PID=
+	fi
+}
+
+stop_nginx() {
+	[[ -n $NGINX_PID ]] || return 0
+	kill -TERM "$NGINX_PID" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$NGINX_PID" 2>/dev/null || true
+	wait "$NGINX_PID" 2>/dev/null || true
+	NGINX_PID=
+}
+
+drop_db() { # sqlite:<file> | postgres:<name>
+	case $1 in
+	sqlite:*) rm -f "${1#sqlite:}" "${1#sqlite:}-wal" "${1#sqlite:}-shm" ;;
+	postgres:*) dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "${1#postgres:}" 2>/dev/null || true ;;
+	esac
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_server
+	stop_nginx
+	if [[ $REUSE != 1 ]]; then
+		for d in "${TO_DROP[@]}"; do drop_db "$d"; done
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- checks
+
+need() { # command, how to get it
+	command -v "$1" >/dev/null 2>&1 || die "$1 is missing: $2"
+}
+
+if [[ ${1:-} == clean ]]; then
+	for n in $SIZES; do
+		drop_db "sqlite:$(sqlitefile "$n")"
+		command -v dropdb >/dev/null && drop_db "postgres:$(pgname "$n")"
+	done
+	rm -rf "$OUT"
+	log "removed $OUT and the ${PGPREFIX}_* databases of sizes $SIZES"
+	exit 0
+elif [[ $# -gt 0 ]]; then
+	die "usage: bench/run.sh [clean]  (settings are BENCH_* environment variables, see the top of this file)"
+fi
+
+need wrk "apt-get install wrk"
+need nginx "apt-get install nginx-light"
+need curl "apt-get install curl"
+need awk "apt-get install gawk"
+[[ $BUILD == 1 ]] && need go "install Go 1.26 (https://go.dev/dl/)"
+for db in $DBS; do
+	case $db in
+	sqlite) need sqlite3 "apt-get install sqlite3 (used to list slugs, count matches and EXPLAIN QUERY PLAN)" ;;
+	postgres)
+		need psql "apt-get install postgresql-client"
+		need createdb "apt-get install postgresql-client"
+		pg -d postgres -Atc 'SELECT 1' >/dev/null 2>&1 ||
+			die "PostgreSQL does not answer at $PGUSER@$PGHOST:$PGPORT (set BENCH_PGHOST/BENCH_PGPORT/BENCH_PGUSER, or BENCH_DBS=sqlite)"
+		;;
+	*) die "unknown database $db in BENCH_DBS (want sqlite and/or postgres)" ;;
+	esac
+done
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_busy "$PORT" && die "port $PORT is in use (set BENCH_PORT)"
+port_busy "$NGINX_PORT" && die "port $NGINX_PORT is in use (set BENCH_NGINX_PORT)"
+
+mkdir -p "$OUT/logs"
+RESULTS=$OUT/results.tsv # db n mode test label rps p50ms p99ms bytes/resp errors cache-hit% other-cpu%
+RUNS=$OUT/runs.tsv       # db n seeded dbsize hwm_cache_kb anon_cache_kb hwm_nocache_kb anon_nocache_kb
+COUNTS=$OUT/queries.tsv  # db n query matches
+QTIMES=$OUT/query-times.tsv # db n query ms (one request alone, cache cold)
+NQ=$(grep -cv '^[[:space:]]*\(#\|$\)' "$QUERIES")
+: >"$RESULTS"
+: >"$RUNS"
+: >"$COUNTS"
+: >"$QTIMES"
+
+if [[ $BUILD == 1 ]]; then
+	log "building $BIN from $SRC"
+	(cd "$SRC" && go build -o "$BIN" ./cmd/cms)
+fi
+[[ -x $BIN ]] || die "no binary at $BIN"
+
+# ---------------------------------------------------------------- machine
+
+machine() {
+	local sqlite_mod sqlite_ver=""
+	sqlite_mod=$(go version -m "$BIN" 2>/dev/null | awk '$2=="modernc.org/sqlite"{print $3}')
+	if [[ -n $sqlite_mod ]]; then
+		local d
+		d=$(go env GOMODCACHE 2>/dev/null)/modernc.org/sqlite@$sqlite_mod/lib
+		[[ -d $d ]] && sqlite_ver=$(grep -ho 'SQLITE_VERSION = "[0-9.]*"' "$d"/*.go 2>/dev/null | head -1 | grep -o '[0-9][0-9.]*[0-9]' || true)
+	fi
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores online; RAM $(free -g | awk '/^Mem:/{print $2}') GiB"
+	echo "- kernel: $(uname -sr); load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- $(go version 2>/dev/null || echo 'go: not installed'); binary built from $SRC"
+	echo "- SQLite: modernc.org/sqlite ${sqlite_mod:-?} (SQLite ${sqlite_ver:-?}); sqlite3 CLI for EXPLAIN: $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo none)"
+	if [[ $DBS == *postgres* ]]; then
+		echo "- PostgreSQL: $(pg -d postgres -Atc 'SHOW server_version')"
+	fi
+	echo "- $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | sed 's/.*: //') (worker_processes $NGINX_WORKERS)"
+	echo "- cache on: CMS_DELIVERY_CACHE_MB=${CACHE_MB:-<server default>}; cache off: CMS_DELIVERY_CACHE_MB=0; CMS_ACCESS_LOG=false${SERVER_ENV:+; $SERVER_ENV}"
+	echo "- load: wrk -t$THREADS -c$CONNS -d$DURATION --latency --timeout $WRK_TIMEOUT after a $WARMUP warm-up, on the same machine as the server"
+}
+MACHINE=$(machine)
+
+# ---------------------------------------------------------------- databases
+
+count_live() { # db target
+	case $1 in
+	sqlite) sqlite3 -readonly "$2" 'SELECT count(*) FROM live_articles' 2>/dev/null || echo -1 ;;
+	postgres) pg -d "$2" -Atc 'SELECT count(*) FROM live_articles' 2>/dev/null || echo -1 ;;
+	esac
+}
+
+# prepare_db db n: sets DBURL and SEEDED ("seeded in Ns" or "reused")
+prepare_db() {
+	local db=$1 n=$2 target t0
+	case $db in
+	sqlite) target=$(sqlitefile "$n"); DBURL=sqlite:$target ;;
+	postgres) target=$(pgname "$n"); DBURL=$(pgurl "$target") ;;
+	esac
+	TO_DROP+=("$db:$target")
+	if [[ $REUSE == 1 && $(count_live "$db" "$target") == "$n" ]]; then
+		log "$db: reusing $target ($n live articles)"
+		SEEDED=reused
+		if [[ $db == postgres ]]; then pg -d "$target" -c 'ANALYZE'; fi
+		return 0
+	fi
+	drop_db "$db:$target"
+	if [[ $db == postgres ]]; then
+		createdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$target"
+		# Seeding only: commits need not wait for the WAL flush. Reset below.
+		pg -d "$target" -c "ALTER DATABASE $target SET synchronous_commit = off"
+	fi
+	log "$db: seeding $n live articles over $TOPICS topics (cms seed)"
+	t0=$(date +%s)
+	CMS_DATABASE_URL=$DBURL CMS_JWT_SECRET=$JWT_SECRET "$BIN" seed --articles "$n" --topics "$TOPICS" 2>&1 |
+		tee "$OUT/logs/seed-$db-$n.log" | tr '\r' '\n' | awk '/seeded/ && (NR % 10 == 0 || /over/)' >&2
+	SEEDED="seeded in $(($(date +%s) - t0))s"
+	if [[ $db == postgres ]]; then
+		pg -d "$target" -c "ALTER DATABASE $target RESET synchronous_commit"
+		pg -d "$target" -c 'VACUUM (ANALYZE)'
+	fi
+	[[ $(count_live "$db" "$target") == "$n" ]] || die "$db: seeding did not leave $n live articles"
+}
+
+db_size() { # db n
+	case $1 in
+	sqlite)
+		local f
+		f=$(sqlitefile "$2")
+		du -cb "$f" "$f-wal" 2>/dev/null | awk 'END{printf "%.0f MB", $1/1e6}'
+		;;
+	postgres) pg -d "$(pgname "$2")" -Atc "SELECT round(pg_database_size(current_database())/1e6) || ' MB'" ;;
+	esac
+}
+
+# prewarm db n: read the database into the OS page cache, so that runs
+# measure the server and not the disk (and not whatever reclaim, e.g.
+# DAMON's pageout, evicted since the last run).
+prewarm() {
+	case $1 in
+	sqlite) cat "$(sqlitefile "$2")" >/dev/null ;;
+	postgres)
+		pg -d "$(pgname "$2")" -c 'CREATE EXTENSION IF NOT EXISTS pg_prewarm' \
+			-c "SELECT sum(pg_prewarm(c.oid::regclass, 'read')) FROM pg_class c
+				WHERE c.relnamespace IN ('public'::regnamespace, 'pg_toast'::regnamespace)
+				AND c.relkind IN ('r', 'i', 't') AND pg_relation_size(c.oid) > 0" \
+			-c 'DROP EXTENSION pg_prewarm' >/dev/null ||
+			log "postgres: pg_prewarm is not available; the first runs may read from disk"
+		;;
+	esac
+}
+
+sql() { # db n query -> rows, | separated
+	case $1 in
+	sqlite) sqlite3 -readonly "$(sqlitefile "$2")" "$3" ;;
+	postgres) pg -d "$(pgname "$2")" -Atc "$3" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- server and nginx
+
+start_server() { # db n mode (cache|nocache)
+	local mb=()
+	[[ $3 == nocache ]] && mb=(CMS_DELIVERY_CACHE_MB=0)
+	[[ $3 == cache && -n $CACHE_MB ]] && mb=("CMS_DELIVERY_CACHE_MB=$CACHE_MB")
+	port_busy "$PORT" && die "port $PORT is in use"
+	# shellcheck disable=SC2086
+	env CMS_DATABASE_URL="$DBURL" CMS_ADDR="127.0.0.1:$PORT" CMS_ACCESS_LOG=false CMS_JWT_SECRET="$JWT_SECRET" \
+		"${mb[@]}" $SERVER_ENV "$BIN" serve >"$OUT/logs/server-$1-$2-$3.log" 2>&1 &
+	SERVER_PID=$!
+	# The peak of anonymous memory (heap, stacks: what the process itself
+	# holds), sampled: VmHWM also counts the database file pages SQLite maps
+	# (mmap_size), once per mapping connection, which are the kernel's page
+	# cache, shared and reclaimable.
+	MEMFILE=$OUT/logs/anon-$1-$2-$3.txt
+	echo 0 >"$MEMFILE"
+	(
+		max=0
+		while kill -0 "$SERVER_PID" 2>/dev/null; do
+			a=$(awk '/^RssAnon:/{print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || true)
+			if [[ -n $a ]] && ((a > max)); then max=$a; echo "$max" >"$MEMFILE"; fi
+			sleep 0.2
+		done
+	) &
+	SAMPLER_PID=$!
+	for _ in $(seq 1 150); do
+		curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/logs/server-$1-$2-$3.log" >&2; die "the server exited"; }
+		sleep 0.2
+	done
+	die "the server did not get ready in 30s"
+}
+
+hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status"; }
+anon_kb() { sleep 0.3; cat "$MEMFILE"; } # peak RssAnon sampled
+
+start_nginx() { # files to serve as /article.json and its gzip_static copy /article.json.gz
+	local dir=$OUT/nginx
+	stop_nginx
+	rm -rf "$dir"
+	mkdir -p "$dir/www" "$dir/tmp"
+	cp "$1" "$dir/www/article.json"
+	cp "$2" "$dir/www/article.json.gz"
+	chmod -R a+rX "$dir/www"
+	cat >"$dir/nginx.conf" <<EOF
+# Generated by bench/run.sh: the same article JSON as a static file.
+worker_processes $NGINX_WORKERS;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 120s;
+    keepalive_requests 1000000; # the Go server does not cap requests per connection either
+    types { application/json json; }
+    gzip_static on; # article.json.gz to clients that accept gzip, as the server answers them
+    gzip_vary on;
+    default_type application/octet-stream;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $dir/www;
+    }
+}
+EOF
+	nginx -t -q -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log"
+	nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' &
+	NGINX_PID=$!
+	for _ in $(seq 1 50); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/article.json" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "nginx did not start: $(cat "$dir/error.log")"
+}
+
+# ---------------------------------------------------------------- load
+
+# CPU accounting of a measured run, to tell whether something else on the
+# machine competed with it: busy ticks of all CPUs (/proc/stat), ticks of
+# the server under test (its processes' utime+stime) and of wrk (this
+# shell's children, from `times`). All in USER_HZ ticks.
+cpu_busy() { awk '/^cpu /{ idle = $5 + $6; t = 0; for (i = 2; i <= 9; i++) t += $i; print t - idle, t; exit }' /proc/stat; }
+pids_ticks() { # utime+stime of each pid, plus cutime+cstime: what its exited children used
+	local p t=0
+	for p in "$@"; do
+		[[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# children_ticks FILE: the CPU ticks of this shell's waited children, from
+# the output of `times` (which must run in this shell, not a subshell).
+children_ticks() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }' "$1"; }
+target_pids() { # db n mode: the processes serving the measured URL (with all of PostgreSQL)
+	if [[ $3 == nginx ]]; then
+		echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true)
+		return
+	fi
+	echo "$SERVER_PID"
+	if [[ $1 == postgres ]]; then
+		# The postmaster and its children: backends, and through the
+		# postmaster's cutime the parallel workers that come and go.
+		local pm
+		pm=$(ps -o ppid= -p "$(pg -d postgres -Atc "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")" | tr -d ' ' || true)
+		if [[ -n $pm ]]; then echo "$pm" $(pgrep -P "$pm" || true); fi
+	fi
+}
+
+# bench db n mode test label wrk-args... (the URL, -s script, -H header, -- script args)
+bench() {
+	local db=$1 n=$2 mode=$3 test=$4 label=$5
+	shift 5
+	local raw=$OUT/logs/wrk-$db-$n-$mode-$test.txt row
+	if [[ $WARMUP != 0 ]]; then
+		wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "$@" >/dev/null
+	fi
+	local c0 c1 hits=- b0 b1 s0 s1 w0 w1 other pids
+	c0=$(cache_counts)
+	pids=$(target_pids "$db" "$n" "$mode")
+	b0=$(cpu_busy)
+	s0=$(pids_ticks $pids)
+	times >"$OUT/logs/.times0"
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "$@" >"$raw"
+	times >"$OUT/logs/.times1"
+	w0=$(children_ticks "$OUT/logs/.times0")
+	w1=$(children_ticks "$OUT/logs/.times1")
+	s1=$(pids_ticks $(target_pids "$db" "$n" "$mode"))
+	b1=$(cpu_busy)
+	c1=$(cache_counts)
+	# other: CPU used by anything but the server and wrk during the run, in
+	# % of all CPUs (kernel work on their behalf mostly lands on them).
+	other=$(awk -v b0="$b0" -v b1="$b1" -v s="$((s1 - s0))" -v w="$((w1 - w0))" 'BEGIN {
+		split(b0, x, " "); split(b1, y, " "); busy = y[1] - x[1]; tot = y[2] - x[2]
+		o = tot > 0 ? 100 * (busy - s - w) / tot : 0; printf "%.0f", (o < 0 ? 0 : o) }')
+	if [[ $mode == cache && -n $c0 && -n $c1 ]]; then
+		hits=$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x, " "); split(b, y, " "); h = y[1] - x[1]; m = y[2] - x[2]
+			if (h + m > 0) printf "%.1f", 100 * h / (h + m); else print "-" }')
+	fi
+	row=$(awk '
+		function num(v) { sub(/[A-Za-z]+$/, "", v); return v + 0 }
+		function ms(v) {
+			if (v ~ /us$/) return num(v) / 1000
+			if (v ~ /ms$/) return num(v)
+			if (v ~ /m$/) return num(v) * 60000
+			if (v ~ /s$/) return num(v) * 1000
+			return v + 0
+		}
+		function bytes(v) {
+			if (v ~ /KB$/) return num(v) * 1024
+			if (v ~ /MB$/) return num(v) * 1048576
+			if (v ~ /GB$/) return num(v) * 1073741824
+			if (v ~ /TB$/) return num(v) * 1099511627776
+			return num(v)
+		}
+		/^[ \t]+50%/ { p50 = ms($2) }
+		/^[ \t]+99%/ { p99 = ms($2) }
+		/ requests in / { reqs = $1; rd = bytes($5) }
+		/^Requests\/sec:/ { rps = $2 }
+		/Non-2xx or 3xx responses:/ { bad += $NF }
+		/Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+		END { printf "%.0f\t%.3f\t%.3f\t%.0f\t%d", rps, p50, p99, (reqs ? rd / reqs : 0), bad }' "$raw")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$n" "$mode" "$test" "$label" "$row" "$hits" "$other" >>"$RESULTS"
+	printf '   %-8s %-7s %-8s %-40s %s\n' "$db" "$n" "$mode" "$label" \
+		"$(awk -F'\t' -v h="$hits" -v o="$other" '{printf "%8d req/s  p50 %7.2f ms  p99 %7.2f ms  %6d B/resp  %d errors%s  other CPU %s%%", $1, $2, $3, $4, $5, (h == "-" ? "" : "  cache hits " h "%"), o}' <<<"$row")" >&2
+}
+
+# cache_counts: "hits misses" of the delivery cache from /metrics, or nothing
+# when the server has no such metric.
+cache_counts() {
+	[[ -n $SERVER_PID ]] || return 0
+	curl -fsS "$BASE/metrics" 2>/dev/null | awk '
+		/^cms_delivery_cache_total\{.*result="hit"/ { h = $NF; f = 1 }
+		/^cms_delivery_cache_total\{.*result="miss"/ { m = $NF; f = 1 }
+		END { if (f) printf "%.0f %.0f", h, m }' || true
+}
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+expect() { # code url [curl args]
+	local want=$1 got
+	shift
+	got=$(status_of "$@")
+	[[ $got == "$want" ]] || die "expected $want from $*, got $got"
+}
+
+# walk url target: follow next_cursor from page 1 to page target (or the
+# last page); prints "page<TAB>url of that page".
+walk() {
+	local base=$1 target=$2 url=$1 page=1 next
+	while :; do
+		next=$(curl -fsS "$url" | grep -o '"next_cursor":"[^"]*"' | sed 's/^"next_cursor":"//; s/"$//' || true)
+		if ((page >= target)) || [[ -z $next ]]; then
+			printf '%s\t%s\n' "$page" "$url"
+			return
+		fi
+		url="$base&cursor=$next"
+		page=$((page + 1))
+	done
+}
+
+# cursor_parts cursor: prints "published_at<TAB>article_id" as the store binds them.
+cursor_parts() {
+	local c=$1
+	c=$(tr '_-' '/+' <<<"$c")
+	while ((${#c} % 4)); do c+="="; done
+	local raw us id
+	raw=$(base64 -d <<<"$c")
+	us=${raw%%.*}
+	id=${raw#*.}
+	printf '%s.%06dZ\t%s\n' "$(date -u -d "@$((us / 1000000))" +%Y-%m-%dT%H:%M:%S)" $((us % 1000000)) "$id"
+}
+
+fts5() { # the FTS5 query the store makes of a reader's text (cms/store/dialect.go fts5Query)
+	local out="" w
+	for w in $(tr -c '[:alnum:]\n' ' ' <<<"$1"); do out+="${out:+ }\"$w\""; done
+	printf '%s' "$out"
+}
+
+sqlq() { printf '%s' "${1//\'/\'\'}"; } # SQL string literal body
+
+# The delivery queries of cms/store/prepared.go, delivery.go and dialect.go
+# with values substituted (the server asks for limit+1 rows). Keep in step
+# with those files.
+SEARCH_WINDOW=2000 # cms/store/dialect.go searchWindow
+explain() { # db n slug deep_cursor
+	local db=$1 n=$2 slug=$3 at id q term join
+	IFS=$'\t' read -r at id < <(cursor_parts "$4")
+	local cols="la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at, la.summary_doc"
+	local -a qs=(
+		"article by slug (prepared liveBySlug)|SELECT slug, document, document_gz, etag FROM live_articles WHERE slug = '$(sqlq "$slug")'"
+		"304 revalidation on a cache miss (prepared liveETag)|SELECT etag FROM live_articles WHERE slug = '$(sqlq "$slug")'"
+		"topic page 1|SELECT $cols, 0 AS score FROM live_topics lt
+	JOIN live_articles la ON la.article_id = lt.article_id WHERE lt.topic_slug = 'topic-3'
+	ORDER BY lt.published_at DESC, lt.article_id DESC LIMIT 21"
+		"list page 1|SELECT $cols, 0 AS score FROM live_articles la
+	ORDER BY la.published_at DESC, la.article_id DESC LIMIT 21"
+		"deep page|SELECT $cols, 0 AS score FROM live_articles la WHERE (la.published_at, la.article_id) < ('$at', '$id')
+	ORDER BY la.published_at DESC, la.article_id DESC LIMIT 21"
+	)
+	for term in patients aabex676 dtcex19425; do
+		case $db in
+		sqlite) q="SELECT CAST(f.rowid AS TEXT) AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f
+	WHERE live_search MATCH '$(sqlq "$(fts5 "$term")")' ORDER BY f.rowid DESC LIMIT $SEARCH_WINDOW"
+			join="la.seq = CAST(s.k AS INTEGER)" ;;
+		postgres) q="SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
+	FROM live_articles l CROSS JOIN websearch_to_tsquery('english', '$(sqlq "$term")') q
+	WHERE l.search @@ q ORDER BY l.published_at DESC, l.article_id DESC LIMIT $SEARCH_WINDOW"
+			join="la.article_id = s.k" ;;
+		esac
+		q="SELECT $cols, s.score, s.k AS search_key FROM (SELECT k, score FROM ($q) c
+	ORDER BY score DESC, k DESC LIMIT 21) s JOIN live_articles la ON $join ORDER BY s.score DESC, s.k DESC"
+		qs+=("search \"$term\"|$q")
+	done
+	for q in "${qs[@]}"; do
+		printf '### %s\n\n```sql\n%s\n```\n\n```\n' "${q%%|*}" "${q#*|}"
+		case $db in
+		sqlite) sqlite3 -readonly "$(sqlitefile "$n")" "EXPLAIN QUERY PLAN ${q#*|}" ;;
+		postgres) pg -d "$(pgname "$n")" -Atc "EXPLAIN (ANALYZE, BUFFERS) ${q#*|}" ;;
+		esac
+		printf '```\n\n'
+	done
+}
+
+query_counts() { # db n
+	local q c
+	while IFS= read -r q; do
+		q=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$q")
+		[[ -z $q || $q == \#* ]] && continue
+		case $1 in
+		sqlite) c=$(sql sqlite "$2" "SELECT count(*) FROM live_search WHERE live_search MATCH '$(sqlq "$(fts5 "$q")")'") ;;
+		postgres) c=$(sql postgres "$2" "SELECT count(*) FROM live_articles WHERE search @@ websearch_to_tsquery('english', '$(sqlq "$q")')") ;;
+		esac
+		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$q" "$c" >>"$COUNTS"
+	done <"$QUERIES"
+}
+
+urlenc() { local s=$1; s=${s// /%20}; printf '%s' "$s"; }
+
+query_times() { # db n: one request per query, alone, timed (ms)
+	local q t
+	while IFS= read -r q; do
+		q=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$q")
+		[[ -z $q || $q == \#* ]] && continue
+		t=$(curl -fsS -o /dev/null --max-time 120 -w '%{time_total}' "$API/search?q=$(urlenc "$q")")
+		printf '%s\t%s\t%s\t%.1f\n' "$1" "$2" "$q" "$(awk -v t="$t" 'BEGIN{print t * 1000}')" >>"$QTIMES"
+	done <"$QUERIES"
+}
+
+# ---------------------------------------------------------------- one database, one size
+
+run_one() {
+	local db=$1 n=$2
+	prepare_db "$db" "$n"
+	local size
+	size=$(db_size "$db" "$n")
+	log "$db, $n live articles ($SEEDED, $size)"
+
+	local slugs=$OUT/slugs-$db-$n.txt
+	sql "$db" "$n" 'SELECT slug FROM live_articles ORDER BY published_at, article_id' >"$slugs"
+	[[ $(wc -l <"$slugs") == "$n" ]] || die "expected $n slugs in $slugs"
+	local one
+	one=$(sed -n "$(((n + 1) / 2))p" "$slugs") # the median article
+	query_counts "$db" "$n"
+
+	prewarm "$db" "$n"
+	start_server "$db" "$n" cache
+	local article=$OUT/article-$db-$n.json etag
+	curl -fsS -o "$article" "$API/articles/$one"
+	curl -fsS -H 'Accept-Encoding: gzip' -o "$article.gz" "$API/articles/$one"
+	gzip -t "$article.gz" || die "no gzip answer from $API/articles/$one"
+	etag=$(curl -fsSI "$API/articles/$one" | tr -d '\r' | awk 'tolower($1)=="etag:"{print $2}')
+	[[ -n $etag ]] || die "no ETag on $API/articles/$one"
+	local pages=$(((n + 19) / 20)) target page deep
+	target=$((pages < 500 ? pages : 500))
+	IFS=$'\t' read -r page deep < <(walk "$API/articles?limit=20" "$target")
+	[[ $page == "$target" ]] || die "the cursor walk stopped at page $page, wanted $target"
+	local cursor=${deep##*cursor=}
+	expect 200 "$API/articles/$one"
+	expect 304 -H "If-None-Match: $etag" "$API/articles/$one"
+	expect 200 "$API/articles?topic=topic-3"
+	expect 200 "$deep"
+	expect 200 "$API/search?q=patients%20check"
+	for s in $(shuf -n 20 "$slugs"); do expect 200 "$API/articles/$s"; done
+
+	start_nginx "$article" "$article.gz"
+	local deep_label="deep page (page $page of $pages, by cursor)"
+	bench "$db" "$n" cache slug "article by slug (random of $n)" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+	bench "$db" "$n" cache one "article, one slug (200)" "$API/articles/$one"
+	bench "$db" "$n" nginx nginx "nginx: same article as a static file" "http://127.0.0.1:$NGINX_PORT/article.json"
+	bench "$db" "$n" cache one-gz "article, one slug, gzip (200)" -H 'Accept-Encoding: gzip' "$API/articles/$one"
+	bench "$db" "$n" nginx nginx-gz "nginx: same article, gzip_static" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$NGINX_PORT/article.json"
+	stop_nginx
+	bench "$db" "$n" cache 304 "article, one slug, If-None-Match (304)" -H "If-None-Match: $etag" "$API/articles/$one"
+	bench "$db" "$n" cache topic "topic page 1 (topic-3)" "$API/articles?topic=topic-3"
+	bench "$db" "$n" cache page1 "list page 1" "$API/articles?limit=20"
+	bench "$db" "$n" cache deep "$deep_label" "$deep"
+	# Each query once, alone: its cold cost (database and compression), and
+	# the cache holds every answer before the measured run.
+	query_times "$db" "$n"
+	bench "$db" "$n" cache search "search (random of $NQ queries, all cached)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$QUERIES"
+	local hwm_cache anon_cache hwm_nocache=- anon_nocache=-
+	hwm_cache=$(hwm_kb)
+	anon_cache=$(anon_kb)
+	stop_server
+
+	if [[ $NOCACHE == 1 ]]; then
+		prewarm "$db" "$n"
+		start_server "$db" "$n" nocache
+		bench "$db" "$n" nocache slug "article by slug (random of $n)" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+		bench "$db" "$n" nocache 304 "article, one slug, If-None-Match (304)" -H "If-None-Match: $etag" "$API/articles/$one"
+		bench "$db" "$n" nocache topic "topic page 1 (topic-3)" "$API/articles?topic=topic-3"
+		bench "$db" "$n" nocache page1 "list page 1" "$API/articles?limit=20"
+		bench "$db" "$n" nocache deep "$deep_label" "$deep"
+		bench "$db" "$n" nocache search "search (random of $NQ queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$QUERIES"
+		bench "$db" "$n" nocache search-common "search \"patients\" (matches ~all)" "$API/search?q=patients"
+		bench "$db" "$n" nocache search-rare "search \"dtcex19425\" (rare)" "$API/search?q=dtcex19425"
+		hwm_nocache=$(hwm_kb)
+		anon_nocache=$(anon_kb)
+		stop_server
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$n" "$SEEDED" "$size" "$hwm_cache" "$anon_cache" "$hwm_nocache" "$anon_nocache" >>"$RUNS"
+
+	explain "$db" "$n" "$one" "$cursor" >"$OUT/explain-$db-$n.md"
+	if [[ $REUSE != 1 ]]; then
+		case $db in
+		sqlite) drop_db "sqlite:$(sqlitefile "$n")" ;;
+		postgres) drop_db "postgres:$(pgname "$n")" ;;
+		esac
+	fi
+}
+
+for db in $DBS; do
+	for n in $SIZES; do
+		run_one "$db" "$n"
+	done
+done
+
+# ---------------------------------------------------------------- report
+
+summary() {
+	echo "## Machine"
+	echo
+	echo "$MACHINE"
+	echo
+	echo "## Throughput and latency"
+	echo
+	echo "other CPU: CPU time used during the measured run by anything but the server (on PostgreSQL runs with all of PostgreSQL) and wrk, in % of all CPUs; more than a few"
+	echo "per cent means something else on the machine competed with the run."
+	echo
+	echo "| DB | articles | cache | endpoint | req/s | p50 ms | p99 ms | bytes/resp | errors | cache hits | other CPU |"
+	echo "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	awk -F'\t' '{ mode = $3 == "cache" ? "on" : $3 == "nocache" ? "off" : "-"
+		printf "| %s | %s | %s | %s | %d | %.2f | %.2f | %d | %d | %s | %s%% |\n", $1, $2, mode, $5, $6, $7, $8, $9, $10, ($11 == "-" ? "-" : $11 "%"), $12 }' "$RESULTS"
+	echo
+	echo "## Server memory and database size"
+	echo
+	echo "Peak anonymous memory is the largest RssAnon sampled every 0.2 s (heap, stacks); VmHWM is the kernel's peak RSS, which"
+	echo 'also counts the database pages SQLite maps (`mmap_size`) once per reading connection.'
+	echo
+	echo "| DB | articles | data | DB size | cache on: peak anon / VmHWM | cache off: peak anon / VmHWM |"
+	echo "| --- | ---: | --- | ---: | ---: | ---: |"
+	awk -F'\t' 'function mb(v) { return v == "-" ? "-" : sprintf("%.0f MB", v / 1024) }
+		{ printf "| %s | %s | %s | %s | %s / %s | %s / %s |\n", $1, $2, $3, $4, mb($6), mb($5), mb($8), mb($7) }' "$RUNS"
+	echo
+	echo "## Search queries: articles matching / ms for one request alone (cache cold)"
+	echo
+	awk -F'\t' '
+		FILENAME == qt { t[$3, $1 " " $2] = $4; next }
+		{ col = $1 " " $2; if (!(col in seen)) { seen[col] = 1; cols[++nc] = col }
+		  if (!($3 in qs)) { qs[$3] = 1; rows[++nr] = $3 }; m[$3, col] = $4 ((($3, col) in t) ? " / " t[$3, col] : "") }
+		END {
+			if (!nr) exit
+			printf "| query |"; for (c = 1; c <= nc; c++) printf " %s |", cols[c]; print ""
+			printf "| --- |"; for (c = 1; c <= nc; c++) printf " ---: |"; print ""
+			for (r = 1; r <= nr; r++) { printf "| %s |", rows[r]; for (c = 1; c <= nc; c++) printf " %s |", m[rows[r], cols[c]]; print "" }
+		}' qt="$QTIMES" "$QTIMES" "$COUNTS"
+	echo
+	echo "## Targets"
+	echo
+	awk -F'\t' -v OFS='\t' -v runs="$RUNS" '
+		FILENAME == runs { hwm[$1, $2, "cache"] = $5; anon[$1, $2, "cache"] = $6; hwm[$1, $2, "nocache"] = $7; anon[$1, $2, "nocache"] = $8; next }
+		{ k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4; rps[k] = $6; p99[k] = $8; p50[k] = $7
+		  if (!($1 in dbseen)) { dbseen[$1] = 1; dbs[++nd] = $1 }
+		  if (!($2 in nseen)) { nseen[$2] = 1; ns[++nn] = $2 } }
+		function ok(c) { return c ? "met" : "**missed**" }
+		function key(db, n, mode, t) { return db SUBSEP n SUBSEP mode SUBSEP t }
+		END {
+			lo = ns[1]; hi = ns[1]
+			for (i = 1; i <= nn; i++) { if (ns[i] + 0 < lo + 0) lo = ns[i]; if (ns[i] + 0 > hi + 0) hi = ns[i] }
+			for (d = 1; d <= nd; d++) for (i = 1; i <= nn; i++) {
+				db = dbs[d]; n = ns[i]; s = key(db, n, "cache", "slug"); g = key(db, n, "nginx", "nginx")
+				if (!(s in rps)) continue
+				printf "- %s %s: article by slug %d req/s (target 25000): %s; p99 %.2f ms (< 10): %s; %.0f%% of nginx %d req/s (>= 60%%): %s\n",
+					db, n, rps[s], ok(rps[s] >= 25000), p99[s], ok(p99[s] < 10), 100 * rps[s] / rps[g], rps[g], ok(rps[s] >= 0.6 * rps[g])
+				o = key(db, n, "cache", "one"); og = key(db, n, "cache", "one-gz"); gg = key(db, n, "nginx", "nginx-gz")
+				if ((o in rps) && rps[g] > 0) printf "- %s %s: one slug, identity %d req/s = %.0f%% of nginx (>= 60%%): %s\n", db, n, rps[o], 100 * rps[o] / rps[g], ok(rps[o] >= 0.6 * rps[g])
+				if ((og in rps) && (gg in rps) && rps[gg] > 0) printf "- %s %s: one slug, gzip %d req/s = %.0f%% of nginx gzip_static %d req/s (>= 60%%): %s\n", db, n, rps[og], 100 * rps[og] / rps[gg], rps[gg], ok(rps[og] >= 0.6 * rps[gg])
+				t = key(db, n, "cache", "topic")
+				printf "- %s %s: topic page %d req/s (>= 10000): %s\n", db, n, rps[t], ok(rps[t] >= 10000)
+				o = key(db, n, "cache", "one"); r = key(db, n, "cache", "304")
+				printf "- %s %s: 304 %d req/s, p50 %.2f ms vs the same article in full %d req/s, p50 %.2f ms: %s\n",
+					db, n, rps[r], p50[r], rps[o], p50[o], ok(rps[r] > rps[o])
+				for (m = 1; m <= 2; m++) { mode = m == 1 ? "cache" : "nocache"; h = hwm[db, n, mode]; a = anon[db, n, mode]
+					if (h != "" && h != "-") printf "- %s %s: server memory (cache %s): peak anonymous %.0f MB (< 150): %s; VmHWM %.0f MB (< 150): %s\n",
+						db, n, mode == "cache" ? "on" : "off", a / 1024, ok(a / 1024 < 150), h / 1024, ok(h / 1024 < 150) }
+			}
+			for (d = 1; d <= nd; d++) {
+				db = dbs[d]
+				for (m = 1; m <= 2; m++) { mode = m == 1 ? "cache" : "nocache"; s = key(db, hi, mode, "search")
+					if (s in rps) printf "- %s %s: search (cache %s) %d req/s (>= 2000): %s; p99 %.2f ms (< 50): %s\n",
+						db, hi, mode == "cache" ? "on" : "off", rps[s], ok(rps[s] >= 2000), p99[s], ok(p99[s] < 50) }
+				if (lo == hi) continue
+				split("slug one 304 topic page1 deep search", ts, " ")
+				for (m = 1; m <= 2; m++) { mode = m == 1 ? "cache" : "nocache"
+					for (j = 1; j <= 7; j++) { a = key(db, lo, mode, ts[j]); b = key(db, hi, mode, ts[j])
+						if ((a in rps) && (b in rps) && rps[a] > 0)
+							printf "- %s cache %s, %s: %s articles %d req/s vs %s articles %d req/s (%+.0f%%; within 10%%): %s\n",
+								db, mode == "cache" ? "on" : "off", ts[j], hi, rps[b], lo, rps[a], 100 * (rps[b] / rps[a] - 1), ok(rps[b] >= 0.9 * rps[a]) } }
+			}
+		}' "$RUNS" "$RESULTS"
+	echo
+	echo "EXPLAIN output: $(for db in $DBS; do for n in $SIZES; do printf '%s ' "$OUT/explain-$db-$n.md"; done; done)"
+	echo "Raw wrk output: $OUT/logs/"
+}
+
+summary | tee "$OUT/summary.md"
