@@ -68,12 +68,17 @@ SAMPLER_PID=
 NGINX_PID=
 TO_DROP=() # "sqlite:<file>" or "postgres:<dbname>", removed at exit unless reused
 
+# stop_pid pid tenths: SIGTERM, up to tenths/10 s to exit, then SIGKILL.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || true
+	for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 stop_server() {
 	[[ -n $SERVER_PID ]] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null || true
-	for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$SERVER_PID" 2>/dev/null || true
-	wait "$SERVER_PID" 2>/dev/null || true
+	stop_pid "$SERVER_PID" 150
 	SERVER_PID=
 	if [[ -n $SAMPLER_PID ]]; then
 		kill "$SAMPLER_PID" 2>/dev/null || true
@@ -84,10 +89,7 @@ stop_server() {
 
 stop_nginx() {
 	[[ -n $NGINX_PID ]] || return 0
-	kill -TERM "$NGINX_PID" 2>/dev/null || true
-	for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$NGINX_PID" 2>/dev/null || true
-	wait "$NGINX_PID" 2>/dev/null || true
+	stop_pid "$NGINX_PID" 50
 	NGINX_PID=
 }
 
