@@ -16,7 +16,9 @@ type LiveDocument struct {
 	// slug the article had is redirected to it.
 	Slug     string
 	Document []byte
-	// DocumentGz is Document gzip-compressed.
+	// DocumentGz is Document gzip-compressed, or nil when it was published
+	// before compressed copies were kept (it is then compressed on first
+	// request).
 	DocumentGz []byte
 	ETag       string
 }

@@ -47,18 +47,12 @@ CREATE TABLE live_articles (
     version      INTEGER NOT NULL,
     published_at TEXT NOT NULL,
     updated_at   TEXT NOT NULL,
-    -- Columns in the order reads need them: SQLite reads a row from its
-    -- start, through overflow pages, only as far as the last column asked
-    -- for. A revalidation stops at etag, a list at summary_doc, an article
-    -- at document_gz; only full-text indexing ever reads body_text.
-    etag         TEXT NOT NULL,
     title        TEXT NOT NULL,
     summary      TEXT NOT NULL,
-    summary_doc  TEXT NOT NULL,
+    body_text    TEXT NOT NULL,
     document     TEXT NOT NULL,
-    -- The document gzip-compressed once, at publication.
-    document_gz  BLOB NOT NULL,
-    body_text    TEXT NOT NULL
+    summary_doc  TEXT NOT NULL,
+    etag         TEXT NOT NULL
 );
 CREATE INDEX live_articles_published ON live_articles (published_at, article_id);
 
