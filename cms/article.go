@@ -89,12 +89,23 @@ type Live struct {
 	PublishedBy UserRef   `json:"published_by"`
 }
 
-// subject is what the workflow rules need to know about the article.
-func (a *Article) subject(savers []string) workflow.Subject {
-	s := workflow.Subject{State: a.State, AuthorID: a.Author.ID, HasLive: a.Live != nil,
-		DraftHash: a.Draft.ContentHash, SaversSinceApproval: savers}
+// subject is what the workflow rules need to know about the article; h is
+// its review history, needed only to approve or request changes (nil
+// otherwise).
+func (a *Article) subject(h *ReviewHistory) workflow.Subject {
+	s := workflow.Subject{State: a.State, AuthorID: a.Author.ID, HasLive: a.Live != nil, DraftHash: a.Draft.ContentHash}
 	if a.Approval != nil {
 		s.ApprovedHash = a.Approval.ContentHash
 	}
+	if h != nil {
+		s.DraftHashes, s.Revisions, s.Approvals = contentHashes(a.Draft), h.Revisions, h.Approvals
+	}
 	return s
+}
+
+// ReviewHistory is what the self-review rule reads of an article's past:
+// who saved which content, and who approved which revision.
+type ReviewHistory struct {
+	Revisions []workflow.SavedRevision
+	Approvals []workflow.PastApproval
 }

@@ -23,9 +23,9 @@ type ArticleStore interface {
 	Revisions(ctx context.Context, id string) ([]*Revision, error)
 	Revision(ctx context.Context, id string, n int) (*Revision, error)
 	History(ctx context.Context, id string) ([]*Event, error)
-	// SaversSinceApproval returns who saved a revision after the article's
-	// last approval (after creation when never approved).
-	SaversSinceApproval(ctx context.Context, id string) ([]string, error)
+	// ReviewHistory returns every revision's number, hash and saver and
+	// every approval the article's audit trail records.
+	ReviewHistory(ctx context.Context, id string) (*ReviewHistory, error)
 	// MissingTopics returns those of slugs that are not topics.
 	MissingTopics(ctx context.Context, slugs []string) ([]string, error)
 	// SlugOwner returns the id of the article that has or had slug, or "".

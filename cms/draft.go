@@ -128,16 +128,73 @@ func checkReferences(v *Validation, in []Reference) []Reference {
 	return out
 }
 
-// ContentHash is sha256 over a canonical encoding of the words a reviewer
-// approves: title, summary, body and references. Topics and slug are not
-// content: changing them does not need a new medical review.
+// ContentHash is sha256 over the canonical encoding of everything a reader
+// is shown of a revision: title, summary, body, topics and references. The
+// encoding carries its version ("v": 2), so it can never collide with the
+// first encoding, which left topics out; revisions saved under that one
+// keep their hash (see hashedAsV1).
 func ContentHash(r *Revision) string {
-	b, err := json.Marshal(struct {
+	return sha256Of(struct {
+		V          int         `json:"v"`
+		Title      string      `json:"title"`
+		Summary    string      `json:"summary"`
+		BodyHTML   string      `json:"body_html"`
+		Topics     []string    `json:"topics"`
+		References []Reference `json:"references"`
+	}{2, r.Title, r.Summary, r.BodyHTML, orEmpty(r.Topics), orEmpty(r.References)})
+}
+
+// contentHashV1 is the first encoding: title, summary, body and references,
+// without topics and without a version. New revisions are never hashed
+// with it; it is kept to recognise revisions saved before topics became
+// content, whose hashes and approvals stay valid.
+func contentHashV1(r *Revision) string {
+	return sha256Of(struct {
 		Title      string      `json:"title"`
 		Summary    string      `json:"summary"`
 		BodyHTML   string      `json:"body_html"`
 		References []Reference `json:"references"`
-	}{r.Title, r.Summary, r.BodyHTML, r.References})
+	}{r.Title, r.Summary, r.BodyHTML, orEmpty(r.References)})
+}
+
+// hashedAsV1 reports whether r's stored hash is of the first encoding. A
+// v2 hash cannot equal the v1 hash of the same revision: the encodings
+// differ in their first bytes.
+func hashedAsV1(r *Revision) bool { return contentHashV1(r) == r.ContentHash }
+
+// contentHashes are every hash r's content has: under the current
+// encoding and, when r was saved under it, the first one.
+func contentHashes(r *Revision) []string {
+	if hashedAsV1(r) {
+		return []string{r.ContentHash, ContentHash(r)}
+	}
+	return []string{r.ContentHash, contentHashV1(r)}
+}
+
+// sameContent reports whether next (hashed with the current encoding)
+// shows readers exactly what prev shows. When prev was hashed with the
+// first encoding and nothing changed, next takes prev's hash, so that an
+// approval of prev still binds to it.
+func sameContent(prev, next *Revision) bool {
+	if prev.ContentHash == next.ContentHash {
+		return true
+	}
+	if hashedAsV1(prev) && contentHashV1(next) == prev.ContentHash && slices.Equal(prev.Topics, next.Topics) {
+		next.ContentHash = prev.ContentHash
+		return true
+	}
+	return false
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func sha256Of(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // strings and slices of strings always marshal
 	}

@@ -168,7 +168,7 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 			return nil, err
 		}
 	}
-	changed := rev.ContentHash != a.Draft.ContentHash
+	changed := !sameContent(a.Draft, rev)
 	state, err := workflow.Save(a.subject(nil), actor.Actor(), changed)
 	if err != nil {
 		return nil, fromWorkflow(err)

@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,13 +48,13 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 	if hasControl(req.Comment, true) {
 		return nil, Invalid("comment", "must not contain control characters")
 	}
-	var savers []string
+	var hist *ReviewHistory
 	if req.Action == workflow.Approve || req.Action == workflow.RequestChanges {
-		if savers, err = e.Store.SaversSinceApproval(ctx, id); err != nil {
+		if hist, err = e.Store.ReviewHistory(ctx, id); err != nil {
 			return nil, err
 		}
 	}
-	o, err := workflow.Decide(a.subject(savers), actor.Actor(), req)
+	o, err := workflow.Decide(a.subject(hist), actor.Actor(), req)
 	if err != nil {
 		return nil, fromWorkflow(err)
 	}
@@ -120,6 +121,12 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 	if rev.ContentHash != a.Approval.ContentHash {
 		// Cannot happen while revisions are immutable; refuse loudly if it does.
 		return nil, Errorf(ETRANSITION, "the approved revision does not match its approval")
+	}
+	if !slices.Equal(rev.Topics, a.Draft.Topics) {
+		// Only revisions hashed before topics were content can get here:
+		// their approval did not cover topics, and readers must not get
+		// topics other than the draft's without a review that saw them.
+		return nil, Errorf(ETRANSITION, "the draft's topics are not the approved revision's; submit it for review again")
 	}
 	topics, err := e.topicRefs(ctx, rev.Topics)
 	if err != nil {

@@ -195,14 +195,40 @@ func authorize(s Subject, a Actor, act Action) error {
 		if a.ID == s.AuthorID {
 			return &ForbiddenError{Reason: "reviewers may not review their own articles"}
 		}
-		if slices.Contains(s.SaversSinceApproval, a.ID) {
-			return &ForbiddenError{Reason: "reviewers may not review content they saved since the last approval"}
+		if savedWordsUnderReview(s, a.ID) {
+			return &ForbiddenError{Reason: "reviewers may not review words they saved: they saved a revision since the last approval by another reviewer, or a revision with the content under review"}
 		}
 		if strings.TrimSpace(a.Credentials) == "" {
 			return &ForbiddenError{Reason: "a review needs credentials on the reviewer's profile"}
 		}
 	}
 	return nil
+}
+
+// savedWordsUnderReview reports whether any of the content under review is
+// the reviewer's: a revision they saved since the last approval by another
+// reviewer (since creation when there is none), or a revision they saved,
+// at any time, with the content hash under review. The second rule is why
+// who saved since the approval is not enough: words restored from an old
+// revision are the words of whoever saved that revision, not of whoever
+// restored them.
+func savedWordsUnderReview(s Subject, id string) bool {
+	since := 0
+	for _, ap := range s.Approvals {
+		if ap.ReviewerID != id && ap.Revision > since {
+			since = ap.Revision
+		}
+	}
+	hashes := s.DraftHashes
+	if len(hashes) == 0 {
+		hashes = []string{s.DraftHash}
+	}
+	for _, r := range s.Revisions {
+		if r.SavedBy == id && (r.Number > since || slices.Contains(hashes, r.ContentHash)) {
+			return true
+		}
+	}
+	return false
 }
 
 // validate is step four: the request's own input.

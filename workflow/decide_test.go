@@ -13,6 +13,7 @@ const (
 	saverID  = "u-saver"
 	hashA    = "sha256:aaaa"
 	hashB    = "sha256:bbbb"
+	hashC    = "sha256:cccc"
 )
 
 var now = time.Date(2026, 11, 25, 16, 35, 38, 0, time.UTC)
@@ -228,7 +229,7 @@ func subject(st State, live bool) Subject {
 	return Subject{
 		State: st, AuthorID: authorID, HasLive: live,
 		DraftHash: hashA, ApprovedHash: hashA,
-		SaversSinceApproval: []string{saverID},
+		Revisions: []SavedRevision{{Number: 1, ContentHash: hashB, SavedBy: authorID}, {Number: 2, ContentHash: hashA, SavedBy: saverID}},
 	}
 }
 
@@ -306,31 +307,58 @@ func checkCell(t *testing.T, cell string, a Action, st State, got Outcome, err e
 }
 
 func TestSelfApproval(t *testing.T) {
-	reviewer := Actor{ID: "u-rev", Roles: []Role{RoleWriter, RoleReviewer}, Credentials: "MD"}
+	const me, other, other2 = "u-rev", "u-other", "u-other2"
+	reviewer := Actor{ID: me, Roles: []Role{RoleWriter, RoleReviewer}, Credentials: "MD"}
+	rev := func(n int, hash, by string) SavedRevision {
+		return SavedRevision{Number: n, ContentHash: hash, SavedBy: by}
+	}
 	tests := []struct {
-		name string
-		s    Subject
+		name    string
+		s       Subject
+		allowed bool
 	}{
-		{"author", Subject{State: InReview, AuthorID: "u-rev"}},
-		{"saved since approval", Subject{State: InReview, AuthorID: authorID, SaversSinceApproval: []string{authorID, "u-rev"}}},
+		{"author", Subject{State: InReview, AuthorID: me, DraftHash: hashA}, false},
+		{"saved since creation, never approved", Subject{State: InReview, AuthorID: authorID, DraftHash: hashB,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashB, authorID)}}, false},
+		{"saved since the last approval", Subject{State: InReview, AuthorID: authorID, DraftHash: hashB,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashB, authorID)},
+			Approvals: []PastApproval{{1, other}}}, false},
+		{"saved before an approval by another reviewer", Subject{State: InReview, AuthorID: authorID, DraftHash: hashB,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashB, authorID)},
+			Approvals: []PastApproval{{2, other}}}, true},
+		{"saved before their own approval only", Subject{State: InReview, AuthorID: authorID, DraftHash: hashB,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashA, authorID), rev(4, hashB, authorID)},
+			Approvals: []PastApproval{{1, other}, {3, me}}}, false},
+		// The restore story: the reviewer's words of revision 2 come back
+		// as revision 4, after another reviewer approved revision 3.
+		{"their words restored after an approval", Subject{State: InReview, AuthorID: authorID, DraftHash: hashC,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashA, authorID), rev(4, hashC, authorID)},
+			Approvals: []PastApproval{{3, other}}}, false},
+		{"their words under an older hash encoding", Subject{State: InReview, AuthorID: authorID, DraftHash: hashC, DraftHashes: []string{hashC, hashB},
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashB, me), rev(3, hashA, authorID), rev(4, hashC, authorID)},
+			Approvals: []PastApproval{{3, other}}}, false},
+		{"their old words not under review", Subject{State: InReview, AuthorID: authorID, DraftHash: hashB,
+			Revisions: []SavedRevision{rev(1, hashA, authorID), rev(2, hashC, me), rev(3, hashA, authorID), rev(4, hashB, authorID)},
+			Approvals: []PastApproval{{3, other}}}, true},
+		{"others saved, approved by others", Subject{State: InReview, AuthorID: authorID, DraftHash: hashA,
+			Revisions: []SavedRevision{rev(1, hashB, authorID), rev(2, hashA, other)}, Approvals: []PastApproval{{1, other2}}}, true},
 	}
 	for _, tt := range tests {
 		for _, a := range []Action{Approve, RequestChanges} {
 			t.Run(tt.name+"/"+string(a), func(t *testing.T) {
 				_, err := Decide(tt.s, reviewer, validRequest(a))
 				var fe *ForbiddenError
-				if !errors.As(err, &fe) {
+				switch {
+				case tt.allowed && err != nil:
+					t.Fatalf("err = %v, want allowed", err)
+				case !tt.allowed && !errors.As(err, &fe):
 					t.Fatalf("err = %v, want *ForbiddenError", err)
 				}
 			})
 		}
 	}
-	// Others saving since the approval do not bar an independent reviewer.
-	s := Subject{State: InReview, AuthorID: authorID, SaversSinceApproval: []string{authorID, "u-other"}}
-	if _, err := Decide(s, reviewer, validRequest(Approve)); err != nil {
-		t.Fatalf("independent reviewer: %v", err)
-	}
 	// An actor without an ID cannot be matched against author or savers.
+	s := Subject{State: InReview, AuthorID: authorID, DraftHash: hashA, Revisions: []SavedRevision{rev(1, hashA, authorID)}}
 	anon := Actor{Roles: []Role{RoleReviewer}, Credentials: "MD"}
 	var fe *ForbiddenError
 	if _, err := Decide(s, anon, validRequest(Approve)); !errors.As(err, &fe) {

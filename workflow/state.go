@@ -107,10 +107,30 @@ type Subject struct {
 	// ApprovedHash is the content hash the approval binds to ("" when no
 	// approval).
 	ApprovedHash string
-	// SaversSinceApproval are the IDs of users who saved a revision since the
-	// last approval (since creation if never approved): a reviewer who wrote
-	// part of the text may not review it.
-	SaversSinceApproval []string
+	// DraftHashes are every content hash the draft has: its hash under the
+	// current encoding and under older ones, so that a revision saved under
+	// an older encoding with the same words is recognised. DraftHash alone
+	// is used when it is empty.
+	DraftHashes []string
+	// Revisions are the article's saved revisions and Approvals the
+	// approvals in its history; approve and request_changes read them to
+	// find whose words are under review.
+	Revisions []SavedRevision
+	Approvals []PastApproval
+}
+
+// SavedRevision is who saved which content as a revision.
+type SavedRevision struct {
+	Number      int
+	ContentHash string
+	SavedBy     string
+}
+
+// PastApproval is an approval recorded in an article's history: the
+// revision that was the draft when it was given, and by whom.
+type PastApproval struct {
+	Revision   int
+	ReviewerID string
 }
 
 // Request is one action asked for, with its input.

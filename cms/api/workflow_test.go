@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestEditorialStory(t *testing.T) {
 		a = e.act("writer", a, "submit").want(200).json()
 		a = e.act("reviewer", a, "approve").want(200).json()
 		// A save that changes nothing of the content keeps the approval.
-		a = e.save("writer", a, draft("Baricitinib", "topics", []string{}, "body_html", "<p>Third words.</p>")).want(200).json()
+		a = e.save("writer", a, draft("Baricitinib", "topics", []string{"jak-inhibitors"}, "body_html", "<p>Third words.</p>")).want(200).json()
 		wantState(t, a, "approved")
 		e.act("writer", a, "publish").problem(403)
 		a = e.act("editor", a, "publish").want(200).json()
@@ -87,7 +88,7 @@ func TestEditorialStory(t *testing.T) {
 			field(live, "jsonld", "reviewedBy", "name") != "Reviewer" {
 			t.Fatalf("delivered: %s", res.Body)
 		}
-		// Topics come from the approved revision, not from a later save.
+		// Topics come from the approved revision.
 		if topics := live["topics"].([]any); len(topics) != 1 || field(topics[0].(map[string]any), "name") != "JAK inhibitors" {
 			t.Fatalf("delivered topics: %v", live["topics"])
 		}
@@ -153,6 +154,49 @@ func TestEditorialStory(t *testing.T) {
 	})
 }
 
+// TestTopicsAreReviewedContent: readers see an article's topics, so a
+// change of topics alone is a change of content: it clears the approval,
+// and publishing is refused until the new topics are reviewed.
+func TestTopicsAreReviewedContent(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		for _, slug := range []string{"jak-inhibitors", "psoriasis", "alopecia-areata"} {
+			e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": slug, "name": slug}).want(201)
+		}
+		a := e.create("writer", draft("Deucravacitinib", "topics", []string{"psoriasis"}))
+		hash := field(a, "draft", "content_hash")
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		a = e.save("writer", a, draft("Deucravacitinib", "topics", []string{"psoriasis", "alopecia-areata"})).want(200).json()
+		wantState(t, a, "draft")
+		if a["approval"] != nil || field(a, "draft", "content_hash") == hash {
+			t.Fatalf("a topic-only change kept the approval: hash %v -> %v, approval %v", hash, field(a, "draft", "content_hash"), a["approval"])
+		}
+		e.act("editor", a, "publish").problem(409)
+		// The same goes for a schedule made on the old approval.
+		a = e.save("writer", a, draft("Deucravacitinib", "topics", []string{"psoriasis"})).want(200).json()
+		if field(a, "draft", "content_hash") != hash {
+			t.Fatalf("the same content hashed differently: %v, want %v", field(a, "draft", "content_hash"), hash)
+		}
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		a = e.act("editor", a, "schedule", "at", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)).want(200).json()
+		a = e.save("editor", a, draft("Deucravacitinib", "topics", []string{"jak-inhibitors"})).want(200).json()
+		wantState(t, a, "draft")
+		if a["approval"] != nil || a["scheduled_at"] != nil {
+			t.Fatalf("a topic-only change kept the schedule: %v %v", a["approval"], a["scheduled_at"])
+		}
+		// A topic that an approved version uses cannot be deleted.
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		e.do("DELETE", "/api/v1/editor/topics/jak-inhibitors", "editor", nil).problem(409)
+		a = e.act("editor", a, "publish").want(200).json()
+		live := e.delivered(a["slug"].(string)).want(200).json()
+		if topics := live["topics"].([]any); len(topics) != 1 || field(topics[0].(map[string]any), "slug") != "jak-inhibitors" {
+			t.Fatalf("delivered topics: %v", live["topics"])
+		}
+	})
+}
+
 func TestReviewRules(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		e.addUser("doctor", "MD", workflow.RoleEditor, workflow.RoleReviewer)
@@ -183,6 +227,38 @@ func TestReviewRules(t *testing.T) {
 		a = e.save("writer", a, draft("Co-written, again")).want(200).json()
 		a = e.act("writer", a, "submit").want(200).json()
 		e.act("doctor", a, "approve").want(200)
+	})
+}
+
+// TestNoSelfReviewThroughRestore: a reviewer's own words that come back
+// by a restore, after someone else approved other words, are still theirs.
+func TestNoSelfReviewThroughRestore(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.addUser("doctor", "MD", workflow.RoleEditor, workflow.RoleReviewer)
+		restore := func(a map[string]any, n int) map[string]any {
+			t.Helper()
+			return e.do("POST", fmt.Sprintf("%s/%s/revisions/%d/restore", articles, a["id"], n), "writer", nil, "If-Match", etag(a)).want(200).json()
+		}
+		a := e.create("writer", draft("Upadacitinib", "body_html", "<p>Words of the writer.</p>"))                  // rev 1
+		a = e.save("doctor", a, draft("Upadacitinib", "body_html", "<p>Words of the doctor.</p>")).want(200).json() // rev 2
+		a = restore(a, 1)                                                                                           // rev 3
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		a = restore(a, 2) // rev 4: the doctor's words again, saved by the writer
+		if field(a, "draft", "revision") != float64(4) || field(a, "draft", "body_html") != "<p>Words of the doctor.</p>" {
+			t.Fatalf("restored: %v", a["draft"])
+		}
+		a = e.act("writer", a, "submit").want(200).json()
+		p := e.act("doctor", a, "approve").problem(403)
+		if !strings.Contains(p["detail"].(string), "words they saved") {
+			t.Fatalf("self-review through restore: %v", p)
+		}
+		e.act("doctor", a, "request_changes", "comment", "Looks fine to me").problem(403)
+		a = e.act("reviewer2", a, "approve").want(200).json()
+		a = e.act("doctor", a, "publish").want(200).json()
+		if field(a, "live", "revision") != float64(4) || field(a, "approval", "reviewer", "id") != e.users["reviewer2"].ID {
+			t.Fatalf("published: live %v approval %v", a["live"], a["approval"])
+		}
 	})
 }
 

@@ -196,12 +196,31 @@ func (db *DB) Revision(ctx context.Context, id string, n int) (*cms.Revision, er
 	return r.revision(), nil
 }
 
-// SaversSinceApproval returns who saved revisions after the last approval.
-func (db *DB) SaversSinceApproval(ctx context.Context, id string) ([]string, error) {
-	var out []string
-	err := db.r.SelectContext(ctx, &out, db.q(`SELECT DISTINCT saved_by FROM revisions WHERE article_id = ? AND revision >
-		COALESCE((SELECT MAX(revision) FROM events WHERE article_id = ? AND action = 'approved'), 0)`), id, id)
-	return out, err
+// ReviewHistory returns who saved which revision and who approved which.
+func (db *DB) ReviewHistory(ctx context.Context, id string) (*cms.ReviewHistory, error) {
+	var revs []struct {
+		Number int    `db:"revision"`
+		Hash   string `db:"content_hash"`
+		By     string `db:"saved_by"`
+	}
+	if err := db.r.SelectContext(ctx, &revs, db.q(`SELECT revision, content_hash, saved_by FROM revisions WHERE article_id = ?`), id); err != nil {
+		return nil, err
+	}
+	var aps []struct {
+		Revision int    `db:"revision"`
+		By       string `db:"actor_id"`
+	}
+	if err := db.r.SelectContext(ctx, &aps, db.q(`SELECT revision, actor_id FROM events WHERE article_id = ? AND action = ?`), id, cms.EventApproved); err != nil {
+		return nil, err
+	}
+	h := &cms.ReviewHistory{}
+	for _, r := range revs {
+		h.Revisions = append(h.Revisions, workflow.SavedRevision{Number: r.Number, ContentHash: r.Hash, SavedBy: r.By})
+	}
+	for _, a := range aps {
+		h.Approvals = append(h.Approvals, workflow.PastApproval{Revision: a.Revision, ReviewerID: a.By})
+	}
+	return h, nil
 }
 
 // MissingTopics returns the slugs that are not topics.
