@@ -39,6 +39,9 @@ const (
 	EventUnpublished      = "unpublished"
 	EventArchived         = "archived"
 	EventReopened         = "reopened"
+	// EventScheduleFailed: the scheduler could not publish the article at
+	// its time and took it off the schedule (back to approved).
+	EventScheduleFailed = "schedule_failed"
 )
 
 // computeHash is sha256 over a canonical encoding of every field but the

@@ -24,6 +24,10 @@ type Editor struct {
 	Store Store
 	// ReviewInterval is how long a medical review stays current.
 	ReviewInterval time.Duration
+	// ScheduleFailed, when set, is told of every scheduled publication
+	// that failed (for logs and metrics; the cms package keeps no
+	// metrics of its own).
+	ScheduleFailed func(ScheduleFailure)
 }
 
 // Article returns an article.

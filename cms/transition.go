@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -159,22 +160,48 @@ type SchedulerStore interface {
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
 }
 
+// ScheduleFailure is a scheduled publication that did not go out.
+type ScheduleFailure struct {
+	ArticleID string
+	Err       error
+	// Permanent is set when the article cannot be published as it is (its
+	// approved content no longer publishes): it was taken off the
+	// schedule, back to approved, with the reason in its history, and is
+	// not tried again. Otherwise the failure may pass (the database): the
+	// article stays scheduled and is tried again when its claim runs out.
+	Permanent bool
+}
+
+// claimLease is how long a claim on a due article lasts; an article whose
+// publication failed for a passing reason is tried again after it.
+const claimLease = time.Minute
+
 // PublishDue publishes every scheduled article whose time has come and
 // returns how many it published. It is safe to run on several servers at
 // once: an article is published exactly once, because the write is a
 // compare-and-swap on the article's version, and the claim keeps servers
 // from doing the same work twice.
+//
+// Each article is published on its own: one that fails is reported to
+// ScheduleFailed and the others go out. It returns an error only when no
+// article can be claimed (or ctx ends).
 func (e *Editor) PublishDue(ctx context.Context, claims SchedulerStore) (int, error) {
 	published := 0
 	for {
-		ids, err := claims.ClaimDue(ctx, Now(), time.Minute, 20)
+		ids, err := claims.ClaimDue(ctx, Now(), claimLease, 20)
 		if err != nil || len(ids) == 0 {
 			return published, err
 		}
 		for _, id := range ids {
 			ok, err := e.publishScheduled(ctx, id)
 			if err != nil {
-				return published, err
+				if ctx.Err() != nil {
+					return published, ctx.Err()
+				}
+				// Still claimed (passing failures) or unscheduled
+				// (permanent ones), so the next claim does not return it.
+				e.scheduleFailed(ctx, id, err)
+				continue
 			}
 			if ok {
 				published++
@@ -182,6 +209,9 @@ func (e *Editor) PublishDue(ctx context.Context, claims SchedulerStore) (int, er
 		}
 	}
 }
+
+// systemActor is the scheduler as the workflow rules know it.
+var systemActor = workflow.Actor{ID: scheduler.ID, Roles: []workflow.Role{workflow.RoleSystem}}
 
 func (e *Editor) publishScheduled(ctx context.Context, id string) (bool, error) {
 	a, err := e.Store.Article(ctx, id)
@@ -193,13 +223,24 @@ func (e *Editor) publishScheduled(ctx context.Context, id string) (bool, error) 
 		return false, nil // changed since the claim: nothing to do
 	}
 	req := workflow.Request{Action: workflow.Publish, Now: now}
-	o, err := workflow.Decide(a.subject(nil), workflow.Actor{ID: scheduler.ID, Roles: []workflow.Role{workflow.RoleSystem}}, req)
+	o, err := workflow.Decide(a.subject(nil), systemActor, req)
 	if err != nil {
-		return false, nil // the approval no longer matches: never publish
+		return false, fromWorkflow(err) // the approval no longer matches: never publish
 	}
+	// The publication is made in the name of the editor who scheduled it.
+	// Only when that is unknowable is it the scheduler's: a passing error
+	// reading the user must not change whose name readers and the history
+	// show, so it fails this attempt instead.
 	by := scheduler
-	if u, err := e.Store.User(ctx, a.ScheduledBy); err == nil {
-		by = u.Ref()
+	if a.ScheduledBy != "" {
+		u, err := e.Store.User(ctx, a.ScheduledBy)
+		switch ErrorCode(err) {
+		case "":
+			by = u.Ref()
+		case ENOTFOUND:
+		default:
+			return false, err
+		}
 	}
 	w, err := e.apply(ctx, a, o, req, by, nil)
 	if err != nil {
@@ -214,4 +255,56 @@ func (e *Editor) publishScheduled(ctx context.Context, id string) (bool, error) 
 	default:
 		return false, err
 	}
+}
+
+// permanentFailure reports whether a publication error says the article
+// cannot be published as it is, so that trying again cannot help.
+func permanentFailure(err error) bool {
+	switch ErrorCode(err) {
+	case EINVALID, ETRANSITION, ENOTFOUND, ECONFLICT, EFORBIDDEN:
+		return true
+	}
+	return false
+}
+
+// scheduleFailed records a failed scheduled publication: a permanent one
+// takes the article off the schedule with the reason in its history;
+// every one is reported to ScheduleFailed.
+func (e *Editor) scheduleFailed(ctx context.Context, id string, err error) {
+	f := ScheduleFailure{ArticleID: id, Err: err}
+	if permanentFailure(err) {
+		if uerr := e.unscheduleFailed(ctx, id, err); uerr != nil {
+			f.Err = fmt.Errorf("%w; taking it off the schedule failed too: %w", err, uerr)
+		} else {
+			f.Permanent = true
+		}
+	}
+	if e.ScheduleFailed != nil {
+		e.ScheduleFailed(f)
+	}
+}
+
+// unscheduleFailed takes a scheduled article that cannot be published
+// back to approved, recording why; an editor fixes it and schedules it
+// again.
+func (e *Editor) unscheduleFailed(ctx context.Context, id string, cause error) error {
+	a, err := e.Store.Article(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := Now()
+	req := workflow.Request{Action: workflow.Unschedule, Now: now}
+	o, err := workflow.Decide(a.subject(nil), systemActor, req)
+	if err != nil {
+		return nil // no longer scheduled: nothing to take off
+	}
+	w, err := e.apply(ctx, a, o, req, scheduler, nil)
+	if err != nil {
+		return err
+	}
+	w.Event = a.record(scheduler, EventScheduleFailed, a.Draft.Number, "not published at the scheduled time: "+cause.Error(), now)
+	if err := e.Store.WriteArticle(ctx, w); ErrorCode(err) != EPRECONDITION {
+		return err
+	}
+	return nil // changed meanwhile: the editor's change stands
 }

@@ -87,7 +87,11 @@ func mayEver(a Actor, act Action) error {
 		ok = a.Has(RoleReviewer)
 	case Publish:
 		ok = isEditor(a) || a.Has(RoleSystem)
-	default: // Schedule, Unschedule, Unpublish, Archive, Reopen
+	case Unschedule:
+		// The scheduler takes an article it cannot publish off the
+		// schedule, so it does not retry it for ever.
+		ok = isEditor(a) || a.Has(RoleSystem)
+	default: // Schedule, Unpublish, Archive, Reopen
 		ok = isEditor(a)
 	}
 	if !ok {

@@ -116,13 +116,13 @@ var expectations = []struct {
 	}},
 	{Unschedule, []bool{false, true}, matrix{
 		//                 wA wN rC r0 rA rS wrA ed eR ad aR sy
-		Draft:            "-  -  -  -  -  -  -   x  x  x  x  -",
-		InReview:         "-  -  -  -  -  -  -   x  x  x  x  -",
-		ChangesRequested: "-  -  -  -  -  -  -   x  x  x  x  -",
-		Approved:         "-  -  -  -  -  -  -   x  x  x  x  -",
-		Scheduled:        "-  -  -  -  -  -  -   +  +  +  +  -",
-		Published:        "-  -  -  -  -  -  -   x  x  x  x  -",
-		Archived:         "-  -  -  -  -  -  -   x  x  x  x  -",
+		Draft:            "-  -  -  -  -  -  -   x  x  x  x  x",
+		InReview:         "-  -  -  -  -  -  -   x  x  x  x  x",
+		ChangesRequested: "-  -  -  -  -  -  -   x  x  x  x  x",
+		Approved:         "-  -  -  -  -  -  -   x  x  x  x  x",
+		Scheduled:        "-  -  -  -  -  -  -   +  +  +  +  +",
+		Published:        "-  -  -  -  -  -  -   x  x  x  x  x",
+		Archived:         "-  -  -  -  -  -  -   x  x  x  x  x",
 	}},
 	{Unpublish, []bool{true}, matrix{
 		//                 wA wN rC r0 rA rS wrA ed eR ad aR sy

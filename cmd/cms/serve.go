@@ -153,6 +153,9 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	for name, p := range db.Pools() {
 		pools = append(pools, collectors.NewDBStatsCollector(p, name))
 	}
+	var failures prometheus.Collector
+	ed.ScheduleFailed, failures = e.scheduleFailures()
+	pools = append(pools, failures)
 	srv := &api.Server{
 		Collectors:     pools,
 		Auth:           as,
