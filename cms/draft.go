@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -113,9 +112,10 @@ func checkReferences(v *Validation, in []Reference) []Reference {
 		r = Reference{Title: strings.TrimSpace(r.Title), URL: strings.TrimSpace(r.URL),
 			DOI: strings.TrimSpace(r.DOI), PMID: strings.TrimSpace(r.PMID)}
 		checkLine(v, f+"title", r.Title, 1, MaxRefTitleLen)
-		if u, err := url.Parse(r.URL); r.URL == "" || len(r.URL) > MaxRefURLLen || err != nil ||
-			(u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || hasControl(r.URL, false) {
-			v.Add(f+"url", "must be an absolute http or https URL")
+		if u, ok := referenceURL(r.URL); ok {
+			r.URL = u
+		} else {
+			v.Add(f+"url", "must be an absolute http or https URL, without user name or password")
 		}
 		if r.DOI != "" && (!doiPattern.MatchString(r.DOI) || hasControl(r.DOI, false)) {
 			v.Add(f+"doi", "must look like 10.1234/abc")

@@ -368,3 +368,28 @@ func TestConcurrentSaves(t *testing.T) {
 		}
 	})
 }
+
+// TestReferenceURLsAreNormalized: a reference URL is stored percent-encoded
+// (no raw quote, angle bracket or space reaches a revision, a preview or
+// delivery), and what is not an absolute http(s) URL is refused.
+func TestReferenceURLsAreNormalized(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		raw := `https://Example.ORG/label search?q="><script>alert(1)</script>#x"y`
+		want := `https://example.org/label%20search?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E#x%22y`
+		ref := func(url string) []map[string]string { return []map[string]string{{"title": "Label", "url": url}} }
+		a := e.create("writer", draft("Baricitinib label", "references", ref(raw)))
+		id := a["id"].(string)
+		rev := e.do("GET", articles+"/"+id+"/revisions/1", "writer", nil).want(200).json()
+		got := rev["references"].([]any)[0].(map[string]any)["url"]
+		if got != want || field(a, "draft", "references") == nil {
+			t.Fatalf("stored url %q, want %q", got, want)
+		}
+		for _, bad := range []string{"javascript:alert(1)", "//example.org/x", "https://nih.gov@example.com/", `https://exa"mple.org/`, "mailto:a@example.org"} {
+			p := e.save("writer", a, draft("Baricitinib label", "references", ref(bad))).problem(422)
+			if !strings.Contains(string(e.do("GET", articles+"/"+id, "writer", nil).Body), `"version":1`) ||
+				!strings.Contains(fmt.Sprint(p["errors"]), "references[0].url") {
+				t.Fatalf("%s: %v", bad, p)
+			}
+		}
+	})
+}
