@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,17 +24,26 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return &cms.Error{Code: codeMediaType, Message: "the request body must be JSON (Content-Type: application/json)"}
 	}
-	body := http.MaxBytesReader(w, r.Body, s.BodyLimit)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.BodyLimit))
+	if err != nil {
+		return decodeError(err, s.BodyLimit)
+	}
+	// Go's decoder replaces invalid UTF-8 with U+FFFD without a word;
+	// storing that would change the writer's words behind their back.
+	if field, bad := invalidText(data); bad {
+		e := &cms.Error{Code: cms.EBADREQUEST, Message: "the body holds text that is not valid UTF-8"}
+		if field != "" {
+			e.Message = field + " is not valid UTF-8 text"
+			e.Fields = []cms.FieldError{{Field: field, Message: "must be valid UTF-8 text"}}
+		}
+		return e
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, s.BodyLimit)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeError(err, s.BodyLimit)
-		}
 		return cms.Errorf(cms.EBADREQUEST, "the body must hold exactly one JSON value")
 	}
 	return nil
