@@ -226,7 +226,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *cms.User, current, next
 	}
 	hash = HashPassword(next)
 	return s.Users.ChangeUser(ctx, u.ID, func(cur *cms.User) (string, []*cms.AuditEvent, error) {
-		return hash, []*cms.AuditEvent{cms.PasswordChanged(cur, u.Ref(), now)}, nil
+		return hash, []*cms.AuditEvent{cms.PasswordChanged(cur, u.Ref(), cms.Now())}, nil
 	})
 }
 
@@ -286,11 +286,12 @@ func (s *Service) UpdateUser(ctx context.Context, actor *cms.User, id string, p 
 	if p.Password != nil {
 		hash = HashPassword(*p.Password)
 	}
-	now := cms.Now()
 	var out *cms.User
 	err := s.Users.ChangeUser(ctx, id, func(u *cms.User) (string, []*cms.AuditEvent, error) {
+		// The time is taken under the user's lock, so the events of one
+		// user are in time order as they are in chain order.
 		out = u
-		return hash, p.Apply(u, actor.Ref(), now), nil
+		return hash, p.Apply(u, actor.Ref(), cms.Now()), nil
 	})
 	if err != nil {
 		return nil, err

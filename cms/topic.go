@@ -144,7 +144,7 @@ func (e *Editor) CreateTopic(ctx context.Context, actor *User, in TopicInput) (*
 
 // topicRetries bounds how often a write without If-Match is retried when
 // the topic changed between reading it (for the audit detail) and writing.
-const topicRetries = 5
+const topicRetries = 20
 
 // ReplaceTopic replaces the name, description and aliases of a topic, if
 // it is still at version since (any version when nil). Editors and admins
@@ -159,7 +159,9 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, sin
 	}
 	// The audit detail compares with the topic as it was, so the write is
 	// made conditional on the version read: the detail is exact even when
-	// the caller sent no If-Match.
+	// the caller sent no If-Match. The time is taken after the read, so a
+	// topic's versions and events are in time order as they are in chain
+	// order.
 	for i := 0; ; i++ {
 		old, err := e.Store.Topic(ctx, slug)
 		if err != nil {
@@ -169,6 +171,7 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, sin
 		if at == nil {
 			at = &old.UpdatedAt
 		}
+		t.UpdatedAt = Now()
 		ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventChanged, topicChanges(old, t), t.UpdatedAt)
 		err = e.Store.UpdateTopic(ctx, t, at, ev)
 		if since == nil && ErrorCode(err) == EPRECONDITION && i < topicRetries {

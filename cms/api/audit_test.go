@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +198,62 @@ func TestAuditLogAccess(t *testing.T) {
 		if items, next, _ := e.auditPage("?subject_type=webhook"); len(items) != 0 || next != nil {
 			t.Fatalf("webhooks: %v %v", items, next)
 		}
+	})
+}
+
+// TestAuditDetailsExactUnderConcurrency: changes of one user's
+// credentials, and of one topic's name without If-Match, made at the same
+// time each record from what to what exactly: every event starts where
+// the event before it in the chain ended.
+func TestAuditDetailsExactUnderConcurrency(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		const n = 8
+		uid := e.users["reviewer"].ID
+		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "ra", "name": "RA"}).want(201)
+		var wg sync.WaitGroup
+		errs := make(chan string, 2*n)
+		for i := range n {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				if res := e.do("PATCH", "/api/v1/editor/users/"+uid, "admin", map[string]any{"credentials": fmt.Sprintf("MD %d", i)}); res.Status != 200 {
+					errs <- fmt.Sprintf("PATCH: %d %s", res.Status, res.Body)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				if res := e.do("PUT", "/api/v1/editor/topics/ra", "editor", map[string]any{"name": fmt.Sprintf("RA %d", i)}); res.Status != 200 {
+					errs <- fmt.Sprintf("PUT: %d %s", res.Status, res.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		follow := func(subject, id, prefix, first string) {
+			t.Helper()
+			evs, _ := e.auditAll("&subject_type="+subject+"&subject_id="+id, 100)
+			var changes []auditEvent
+			for i := len(evs) - 1; i >= 0; i-- { // oldest first
+				if evs[i].Action != "created" {
+					changes = append(changes, evs[i])
+				}
+			}
+			if len(changes) != n {
+				t.Fatalf("%s %s: %d changes recorded, want %d: %+v", subject, id, len(changes), n, evs)
+			}
+			prev := first
+			for _, ev := range changes {
+				var from, to string
+				if _, err := fmt.Sscanf(strings.TrimPrefix(ev.Detail, prefix), "changed from %q to %q", &from, &to); err != nil || from != prev {
+					t.Fatalf("%s %s event %d: %q does not start at %q (%v)", subject, id, ev.Seq, ev.Detail, prev, err)
+				}
+				prev = to
+			}
+		}
+		follow("user", uid, "credentials ", "MD, Rheumatology")
+		follow("topic", "ra", "name ", "RA")
 	})
 }
