@@ -21,7 +21,8 @@ import (
 type Server struct {
 	Auth   *auth.Service
 	Editor *cms.Editor
-	// Delivery reads live content for the delivery API.
+	// Delivery is the store the delivery use-cases (cms.Delivery) read
+	// live content from; handlers use those.
 	Delivery cms.DeliveryStore
 	// Keys checks delivery and preview keys.
 	Keys *auth.Keys
