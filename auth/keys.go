@@ -22,17 +22,44 @@ type Keys struct {
 	cache map[string]*cms.APIKey // by hash; nil value: no such key
 }
 
-// Create makes a key and returns it with the secret, which is shown once.
-func (k *Keys) Create(ctx context.Context, by cms.UserRef, in cms.NewAPIKey) (*cms.APIKey, string, error) {
+// Create makes a key and returns it with the secret, which is shown
+// once; the audit event records it without the secret. Admins only
+// (cms.CommandLine is one).
+func (k *Keys) Create(ctx context.Context, actor *cms.User, in cms.NewAPIKey) (*cms.APIKey, string, error) {
+	if err := cms.RequireAdmin(actor, "managing API keys"); err != nil {
+		return nil, "", err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, "", err
 	}
 	raw := "hcms_" + in.Scope[:1] + "_" + RandomToken(32)
-	key := &cms.APIKey{ID: cms.NewID(), Name: in.Name, Scope: in.Scope, Prefix: raw[:12], CreatedAt: cms.Now(), CreatedBy: by}
-	if err := k.Store.CreateKey(ctx, key, hashToken(raw)); err != nil {
+	key := &cms.APIKey{ID: cms.NewID(), Name: in.Name, Scope: in.Scope, Prefix: raw[:12], CreatedAt: cms.Now(), CreatedBy: actor.Ref()}
+	if err := k.Store.CreateKey(ctx, key, hashToken(raw), cms.KeyCreated(key, actor.Ref())); err != nil {
 		return nil, "", err
 	}
 	return key, raw, nil
+}
+
+// List lists every key, revoked ones too, newest first. Admins only.
+func (k *Keys) List(ctx context.Context, actor *cms.User) ([]*cms.APIKey, error) {
+	if err := cms.RequireAdmin(actor, "managing API keys"); err != nil {
+		return nil, err
+	}
+	return k.Store.Keys(ctx)
+}
+
+// Revoke revokes a key for good, on every server. Revoking a revoked key
+// changes nothing and records nothing. Admins only.
+func (k *Keys) Revoke(ctx context.Context, actor *cms.User, id string) error {
+	if err := cms.RequireAdmin(actor, "managing API keys"); err != nil {
+		return err
+	}
+	key, err := k.Store.Key(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := cms.Now()
+	return k.Store.RevokeKey(ctx, id, now, cms.KeyRevoked(key, actor.Ref(), now))
 }
 
 // Check returns nil when raw is a live key allowing scope, else

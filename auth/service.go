@@ -224,26 +224,53 @@ func (s *Service) ChangePassword(ctx context.Context, u *cms.User, current, next
 		return &cms.Error{Code: cms.EINVALID, Message: "current_password is wrong",
 			Fields: []cms.FieldError{{Field: "current_password", Message: "is wrong"}}}
 	}
-	return s.Users.SetPassword(ctx, u.ID, HashPassword(next), now)
+	hash = HashPassword(next)
+	return s.Users.ChangeUser(ctx, u.ID, func(cur *cms.User) (string, []*cms.AuditEvent, error) {
+		return hash, []*cms.AuditEvent{cms.PasswordChanged(cur, u.Ref(), cms.Now())}, nil
+	})
 }
 
-// CreateUser validates and stores a new user.
-func (s *Service) CreateUser(ctx context.Context, in cms.NewUser) (*cms.User, error) {
+// ListUsers lists every user, oldest first. Admins only.
+func (s *Service) ListUsers(ctx context.Context, actor *cms.User) ([]*cms.User, error) {
+	if err := cms.RequireAdmin(actor, "managing users"); err != nil {
+		return nil, err
+	}
+	return s.Users.Users(ctx)
+}
+
+// User returns one user. Admins only.
+func (s *Service) User(ctx context.Context, actor *cms.User, id string) (*cms.User, error) {
+	if err := cms.RequireAdmin(actor, "managing users"); err != nil {
+		return nil, err
+	}
+	return s.Users.User(ctx, id)
+}
+
+// CreateUser validates and stores a new user, with the audit event that
+// records it. Admins only (cms.CommandLine is one).
+func (s *Service) CreateUser(ctx context.Context, actor *cms.User, in cms.NewUser) (*cms.User, error) {
+	if err := cms.RequireAdmin(actor, "managing users"); err != nil {
+		return nil, err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	u := &cms.User{ID: cms.NewID(), Email: in.Email, Name: in.Name, Roles: in.Roles,
 		Credentials: in.Credentials, CreatedAt: cms.Now()}
-	if err := s.Users.CreateUser(ctx, u, HashPassword(in.Password)); err != nil {
+	if err := s.Users.CreateUser(ctx, u, HashPassword(in.Password), cms.UserCreated(u, actor.Ref(), u.CreatedAt)); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// UpdateUser applies an admin's patch. A new password, or disabling, also
-// revokes the user's refresh tokens. An admin may not disable themselves or
-// drop their own admin role: that could leave the CMS with no admin.
+// UpdateUser applies an admin's patch, with an audit event for each
+// actual change. A new password, or disabling, also revokes the user's
+// refresh tokens. An admin may not disable themselves or drop their own
+// admin role: that could leave the CMS with no admin.
 func (s *Service) UpdateUser(ctx context.Context, actor *cms.User, id string, p cms.UserPatch) (*cms.User, error) {
+	if err := cms.RequireAdmin(actor, "managing users"); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -255,19 +282,21 @@ func (s *Service) UpdateUser(ctx context.Context, actor *cms.User, id string, p 
 			return nil, cms.Errorf(cms.EFORBIDDEN, "you cannot remove your own admin role")
 		}
 	}
-	u, err := s.Users.User(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	p.Apply(u)
-	hash := ""
+	hash := "" // hashed before the transaction: hashing is slow on purpose
 	if p.Password != nil {
 		hash = HashPassword(*p.Password)
 	}
-	if err := s.Users.UpdateUser(ctx, u, hash); err != nil {
+	var out *cms.User
+	err := s.Users.ChangeUser(ctx, id, func(u *cms.User) (string, []*cms.AuditEvent, error) {
+		// The time is taken under the user's lock, so the events of one
+		// user are in time order as they are in chain order.
+		out = u
+		return hash, p.Apply(u, actor.Ref(), cms.Now()), nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return u, nil
+	return out, nil
 }
 
 // BearerToken extracts the token of an "Authorization: Bearer …" header.

@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -32,13 +33,30 @@ func (k *APIKey) Allows(scope string) bool {
 	return k.RevokedAt == nil && (k.Scope == scope || k.Scope == ScopePreview)
 }
 
-// KeyStore keeps API keys. RevokeKey and KeyByHash return ENOTFOUND for an
-// unknown key; RevokeKey announces the change so every server forgets it.
+// KeyStore keeps API keys. Key, RevokeKey and KeyByHash return ENOTFOUND
+// for an unknown key. CreateKey and RevokeKey write the audit event that
+// records the change in the same transaction; RevokeKey writes nothing
+// (and succeeds) when the key is already revoked, and announces the change
+// so every server forgets the key.
 type KeyStore interface {
-	CreateKey(ctx context.Context, k *APIKey, hash string) error
+	CreateKey(ctx context.Context, k *APIKey, hash string, ev *AuditEvent) error
+	Key(ctx context.Context, id string) (*APIKey, error)
 	Keys(ctx context.Context) ([]*APIKey, error)
-	RevokeKey(ctx context.Context, id string, now time.Time) error
+	RevokeKey(ctx context.Context, id string, now time.Time, ev *AuditEvent) error
 	KeyByHash(ctx context.Context, hash string) (*APIKey, error)
+}
+
+// KeyCreated is the audit event of a new key: its name, scope and prefix,
+// never the key.
+func KeyCreated(k *APIKey, actor UserRef) *AuditEvent {
+	return NewAuditEvent(Subject{SubjectAPIKey, k.ID}, actor, EventCreated,
+		fmt.Sprintf("%s key %q created (prefix %s)", k.Scope, k.Name, k.Prefix), k.CreatedAt)
+}
+
+// KeyRevoked is the audit event of revoking k.
+func KeyRevoked(k *APIKey, actor UserRef, at time.Time) *AuditEvent {
+	return NewAuditEvent(Subject{SubjectAPIKey, k.ID}, actor, EventRevoked,
+		fmt.Sprintf("%s key %q revoked (prefix %s)", k.Scope, k.Name, k.Prefix), at)
 }
 
 // NewAPIKey is the input for creating a key.

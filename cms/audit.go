@@ -75,53 +75,72 @@ type Chain struct {
 	Events    []*Event
 }
 
-// BrokenChainError names the first event where a chain does not verify.
+// BrokenChainError names the first event where a chain does not verify:
+// the subject whose chain it is and the event's place in that chain.
 type BrokenChainError struct {
-	ArticleID string
-	Seq       int64
-	Reason    string
+	Subject Subject
+	Seq     int64
+	Reason  string
 }
 
 // Error implements error.
 func (e *BrokenChainError) Error() string {
-	return fmt.Sprintf("article %s, event %d: %s", e.ArticleID, e.Seq, e.Reason)
+	return fmt.Sprintf("%s %s, event %d: %s", e.Subject.Type, e.Subject.ID, e.Seq, e.Reason)
 }
 
 // Verify checks the chain end to end: consecutive sequence numbers from 1,
 // each event's previous hash the hash before it, each hash recomputed, and
 // the last event the head the article points to.
 func (c *Chain) Verify() error {
+	subject := Subject{SubjectArticle, c.ArticleID}
 	prev := ""
 	for i, e := range c.Events {
 		want := int64(i + 1)
 		switch {
 		case e.Seq != want:
-			return &BrokenChainError{c.ArticleID, want, fmt.Sprintf("missing or reordered: found event %d in its place", e.Seq)}
+			return &BrokenChainError{subject, want, fmt.Sprintf("missing or reordered: found event %d in its place", e.Seq)}
 		case e.PrevHash != prev:
-			return &BrokenChainError{c.ArticleID, e.Seq, "does not follow the event before it (previous hash differs)"}
+			return &BrokenChainError{subject, e.Seq, "does not follow the event before it (previous hash differs)"}
 		case e.computeHash() != e.Hash:
-			return &BrokenChainError{c.ArticleID, e.Seq, "altered: its content does not match its hash"}
+			return &BrokenChainError{subject, e.Seq, "altered: its content does not match its hash"}
 		}
 		prev = e.Hash
 	}
 	if int64(len(c.Events)) != c.HeadSeq || prev != c.HeadHash {
-		return &BrokenChainError{c.ArticleID, int64(len(c.Events)) + 1, fmt.Sprintf("the article's head is event %d but the trail ends at %d: events were removed", c.HeadSeq, len(c.Events))}
+		return &BrokenChainError{subject, int64(len(c.Events)) + 1, fmt.Sprintf("the article's head is event %d but the trail ends at %d: events were removed", c.HeadSeq, len(c.Events))}
 	}
 	return nil
 }
 
-// AuditStore reads every article's chain for verification.
+// AuditStore reads the audit trail: every chain for verification, and
+// every event for the audit log.
 type AuditStore interface {
 	// EachChain calls fn with every article's chain, in article id order,
 	// stopping at the first error fn returns.
 	EachChain(ctx context.Context, fn func(*Chain) error) error
+	// EachSubjectChain calls fn with the chain of every other subject
+	// (topics, users, API keys, webhooks), in subject order, stopping at
+	// the first error fn returns. A subject with events but no head, or a
+	// head but no events, is passed too, so Verify reports it.
+	EachSubjectChain(ctx context.Context, fn func(*SubjectChain) error) error
+	// AuditLog lists the events of every subject that f selects, newest
+	// first: by time, then subject type, subject id and place in the
+	// chain, all descending.
+	AuditLog(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }
 
-// VerifyAudit checks every chain and returns how many events it checked,
-// or the first break.
+// VerifyAudit checks every chain, articles' and every other subject's, and
+// returns how many events it checked, or the first break.
 func VerifyAudit(ctx context.Context, s AuditStore) (int, error) {
 	n := 0
 	err := s.EachChain(ctx, func(c *Chain) error {
+		n += len(c.Events)
+		return c.Verify()
+	})
+	if err != nil {
+		return n, err
+	}
+	err = s.EachSubjectChain(ctx, func(c *SubjectChain) error {
 		n += len(c.Events)
 		return c.Verify()
 	})

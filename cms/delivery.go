@@ -87,6 +87,34 @@ type Delivery struct {
 	Store DeliveryStore
 }
 
+// LiveArticle returns the live document of the article that has or had
+// slug; ENOTFOUND when there is none or it is not live.
+func (d *Delivery) LiveArticle(ctx context.Context, slug string) (*LiveDocument, error) {
+	return d.Store.LiveArticle(ctx, slug)
+}
+
+// LiveETag returns the ETag of the article live at slug, reading nothing
+// else, so a revalidation costs the least; ENOTFOUND otherwise.
+func (d *Delivery) LiveETag(ctx context.Context, slug string) (string, error) {
+	return d.Store.LiveETag(ctx, slug)
+}
+
+// Topics returns every topic with its count of live articles.
+func (d *Delivery) Topics(ctx context.Context) ([]DeliveryTopic, error) {
+	return d.Store.DeliveryTopics(ctx)
+}
+
+// Topic returns one topic with its count of live articles; ENOTFOUND for
+// an unknown one.
+func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopic, error) {
+	return d.Store.DeliveryTopic(ctx, slug)
+}
+
+// EachLive calls fn with every live article, newest first (the sitemap).
+func (d *Delivery) EachLive(ctx context.Context, fn func(LiveItem) error) error {
+	return d.Store.EachLive(ctx, fn)
+}
+
 // MaxSearchLen bounds a search query.
 const MaxSearchLen = 200
 

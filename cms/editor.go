@@ -15,6 +15,7 @@ type Store interface {
 	TopicStore
 	ArticleStore
 	UserStore
+	AuditStore
 }
 
 // Editor holds the use-cases of the editor API. Every write of content goes

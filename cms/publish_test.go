@@ -33,7 +33,7 @@ func openNewsroom(t testing.TB, dialect string) *newsroom {
 	n := &newsroom{ed: &cms.Editor{Store: db, ReviewInterval: time.Hour}, db: db, url: url}
 	mk := func(name, creds string, r workflow.Role) *cms.User {
 		u := &cms.User{ID: cms.NewID(), Email: name + "@example.com", Name: name, Roles: []workflow.Role{r}, Credentials: creds, CreatedAt: cms.Now()}
-		if err := db.CreateUser(ctx, u, "x"); err != nil {
+		if err := db.CreateUser(ctx, u, "x", cms.UserCreated(u, cms.CommandLine().Ref(), u.CreatedAt)); err != nil {
 			t.Fatal(err)
 		}
 		return u

@@ -2,6 +2,8 @@ package cms
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,13 +29,15 @@ type Topic struct {
 // Topic, UpdateTopic and DeleteTopic return ENOTFOUND for an unknown one;
 // DeleteTopic returns ECONFLICT while any article uses the topic. With a
 // non-nil since, UpdateTopic and DeleteTopic act only if the topic was
-// last updated at exactly that time (EPRECONDITION otherwise).
+// last updated at exactly that time (EPRECONDITION otherwise). Every
+// change is written with the audit event ev that records it, in one
+// transaction.
 type TopicStore interface {
 	Topics(ctx context.Context) ([]*Topic, error)
 	Topic(ctx context.Context, slug string) (*Topic, error)
-	CreateTopic(ctx context.Context, t *Topic) error
-	UpdateTopic(ctx context.Context, t *Topic, since *time.Time) error
-	DeleteTopic(ctx context.Context, slug string, since *time.Time) error
+	CreateTopic(ctx context.Context, t *Topic, ev *AuditEvent) error
+	UpdateTopic(ctx context.Context, t *Topic, since *time.Time, ev *AuditEvent) error
+	DeleteTopic(ctx context.Context, slug string, since *time.Time, ev *AuditEvent) error
 }
 
 // ETag is the topic's version for If-Match: its last update time.
@@ -113,33 +117,112 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// CreateTopic validates, sanitizes and stores a new topic.
-func (e *Editor) CreateTopic(ctx context.Context, in TopicInput) (*Topic, error) {
+// Topics returns every topic by name.
+func (e *Editor) Topics(ctx context.Context) ([]*Topic, error) { return e.Store.Topics(ctx) }
+
+// Topic returns one topic.
+func (e *Editor) Topic(ctx context.Context, slug string) (*Topic, error) {
+	return e.Store.Topic(ctx, slug)
+}
+
+// CreateTopic validates, sanitizes and stores a new topic. Editors and
+// admins only.
+func (e *Editor) CreateTopic(ctx context.Context, actor *User, in TopicInput) (*Topic, error) {
+	if err := RequireRole(actor, "changing topics", roleTopics...); err != nil {
+		return nil, err
+	}
 	t, err := in.Topic("", Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.CreateTopic(ctx, t); err != nil {
+	ev := NewAuditEvent(Subject{SubjectTopic, t.Slug}, actor.Ref(), EventCreated, fmt.Sprintf("topic %q created", t.Name), t.CreatedAt)
+	if err := e.Store.CreateTopic(ctx, t, ev); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
+// topicRetries bounds how often a write without If-Match is retried when
+// the topic changed between reading it (for the audit detail) and writing.
+const topicRetries = 20
+
 // ReplaceTopic replaces the name, description and aliases of a topic, if
-// it is still at version since (any version when nil).
-func (e *Editor) ReplaceTopic(ctx context.Context, slug string, since *time.Time, in TopicInput) (*Topic, error) {
+// it is still at version since (any version when nil). Editors and admins
+// only.
+func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, since *time.Time, in TopicInput) (*Topic, error) {
+	if err := RequireRole(actor, "changing topics", roleTopics...); err != nil {
+		return nil, err
+	}
 	t, err := in.Topic(slug, Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.UpdateTopic(ctx, t, since); err != nil {
-		return nil, err
+	// The audit detail compares with the topic as it was, so the write is
+	// made conditional on the version read: the detail is exact even when
+	// the caller sent no If-Match. The time is taken after the read, so a
+	// topic's versions and events are in time order as they are in chain
+	// order.
+	for i := 0; ; i++ {
+		old, err := e.Store.Topic(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		at := since
+		if at == nil {
+			at = &old.UpdatedAt
+		}
+		t.UpdatedAt = Now()
+		ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventChanged, topicChanges(old, t), t.UpdatedAt)
+		err = e.Store.UpdateTopic(ctx, t, at, ev)
+		if since == nil && ErrorCode(err) == EPRECONDITION && i < topicRetries {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
 	}
-	return t, nil
 }
 
 // DeleteTopic deletes a topic that no article uses, if it is still at
-// version since (any version when nil).
-func (e *Editor) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
-	return e.Store.DeleteTopic(ctx, slug, since)
+// version since (any version when nil). Editors and admins only.
+func (e *Editor) DeleteTopic(ctx context.Context, actor *User, slug string, since *time.Time) error {
+	if err := RequireRole(actor, "changing topics", roleTopics...); err != nil {
+		return err
+	}
+	for i := 0; ; i++ {
+		old, err := e.Store.Topic(ctx, slug)
+		if err != nil {
+			return err
+		}
+		at := since
+		if at == nil {
+			at = &old.UpdatedAt
+		}
+		ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventDeleted, fmt.Sprintf("topic %q deleted", old.Name), Now())
+		err = e.Store.DeleteTopic(ctx, slug, at, ev)
+		if since == nil && ErrorCode(err) == EPRECONDITION && i < topicRetries {
+			continue
+		}
+		return err
+	}
+}
+
+// topicChanges says which fields of a topic changed, from what to what;
+// the description, being long HTML, only that it changed.
+func topicChanges(old, t *Topic) string {
+	var parts []string
+	if old.Name != t.Name {
+		parts = append(parts, fmt.Sprintf("name changed from %q to %q", old.Name, t.Name))
+	}
+	if old.DescriptionHTML != t.DescriptionHTML {
+		parts = append(parts, "description changed")
+	}
+	if !slices.Equal(old.Aliases, t.Aliases) {
+		parts = append(parts, fmt.Sprintf("aliases changed from %q to %q", strings.Join(old.Aliases, ", "), strings.Join(t.Aliases, ", ")))
+	}
+	if len(parts) == 0 {
+		return "saved without changes"
+	}
+	return strings.Join(parts, "; ")
 }

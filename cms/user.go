@@ -53,17 +53,21 @@ type UserRef struct {
 }
 
 // UserStore keeps users. UserByEmail and User return ENOTFOUND for unknown
-// users; CreateUser returns ECONFLICT for a taken email. SetPassword and an
-// UpdateUser with a new hash or a disabled user revoke the user's refresh
-// tokens in the same transaction.
+// users; CreateUser returns ECONFLICT for a taken email. Every change is
+// written with the audit events that record it, in one transaction.
 type UserStore interface {
 	User(ctx context.Context, id string) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, string, error)
 	Users(ctx context.Context) ([]*User, error)
 	CountUsers(ctx context.Context) (int, error)
-	CreateUser(ctx context.Context, u *User, passwordHash string) error
-	UpdateUser(ctx context.Context, u *User, passwordHash string) error
-	SetPassword(ctx context.Context, id, passwordHash string, now time.Time) error
+	CreateUser(ctx context.Context, u *User, passwordHash string, ev *AuditEvent) error
+	// ChangeUser changes a user in one transaction: change is called with
+	// the user as stored, locked against other changes, changes it in
+	// place and returns a new password hash ("" keeps the password) and
+	// the audit events recording what it changed. A new password or a
+	// disabled user revokes the user's refresh tokens in the same
+	// transaction. An error from change rolls everything back.
+	ChangeUser(ctx context.Context, id string, change func(u *User) (passwordHash string, evs []*AuditEvent, err error)) error
 }
 
 // NormalizeEmail lower-cases and trims an email so that one address is
@@ -132,20 +136,67 @@ func (p *UserPatch) Validate() error {
 	return v.Err()
 }
 
-// Apply writes the set fields into u.
-func (p *UserPatch) Apply(u *User) {
-	if p.Name != nil {
+// Apply writes the set fields into u and returns the audit events that
+// record each actual change, by actor at the time given: from what to
+// what for name, roles and credentials (readers see a reviewer's
+// credentials, so who changed them and when must be on record), and that
+// a password was set, never the password.
+func (p *UserPatch) Apply(u *User, actor UserRef, at time.Time) []*AuditEvent {
+	s := Subject{SubjectUser, u.ID}
+	var evs []*AuditEvent
+	add := func(action, detail string) { evs = append(evs, NewAuditEvent(s, actor, action, detail, at)) }
+	if p.Name != nil && *p.Name != u.Name {
+		add(EventNameChanged, fmt.Sprintf("name changed from %q to %q", u.Name, *p.Name))
 		u.Name = *p.Name
 	}
-	if p.Roles != nil {
+	if p.Roles != nil && !slices.Equal(*p.Roles, u.Roles) {
+		add(EventRolesChanged, fmt.Sprintf("roles changed from %q to %q", roleList(u.Roles), roleList(*p.Roles)))
 		u.Roles = *p.Roles
 	}
-	if p.Credentials != nil {
+	if p.Credentials != nil && *p.Credentials != u.Credentials {
+		add(EventCredentialsChanged, fmt.Sprintf("credentials changed from %q to %q", u.Credentials, *p.Credentials))
 		u.Credentials = *p.Credentials
 	}
-	if p.Disabled != nil {
+	if p.Disabled != nil && *p.Disabled != u.Disabled {
+		if *p.Disabled {
+			add(EventDisabled, "account disabled: sign-in refused, refresh tokens revoked")
+		} else {
+			add(EventEnabled, "account enabled")
+		}
 		u.Disabled = *p.Disabled
 	}
+	if p.Password != nil {
+		evs = append(evs, PasswordChanged(u, actor, at))
+	}
+	return evs
+}
+
+// UserCreated is the audit event of a new user: everything but the password.
+func UserCreated(u *User, actor UserRef, at time.Time) *AuditEvent {
+	d := fmt.Sprintf("created %s, name %q, roles %q", u.Email, u.Name, roleList(u.Roles))
+	if u.Credentials != "" {
+		d += fmt.Sprintf(", credentials %q", u.Credentials)
+	}
+	return NewAuditEvent(Subject{SubjectUser, u.ID}, actor, EventCreated, d, at)
+}
+
+// PasswordChanged is the audit event of a new password of u, set by
+// actor: u themselves, an admin or the command line. The password is
+// never recorded.
+func PasswordChanged(u *User, actor UserRef, at time.Time) *AuditEvent {
+	d := "password set by " + actor.Name + "; refresh tokens revoked"
+	if actor.ID == u.ID {
+		d = "password changed by the user; refresh tokens revoked"
+	}
+	return NewAuditEvent(Subject{SubjectUser, u.ID}, actor, EventPasswordChanged, d, at)
+}
+
+func roleList(rs []workflow.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 // CheckPassword applies the password rules to the field's value.

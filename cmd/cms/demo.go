@@ -39,7 +39,7 @@ func (e *env) seedDemo(ctx context.Context, as *auth.Service, ed *cms.Editor) er
 	users := map[string]*cms.User{}
 	for _, d := range demoUsers {
 		pw := auth.GeneratePassword()
-		u, err := as.CreateUser(ctx, cms.NewUser{Email: d.email, Name: d.name, Password: pw, Roles: d.roles, Credentials: d.credentials})
+		u, err := as.CreateUser(ctx, cms.CommandLine(), cms.NewUser{Email: d.email, Name: d.name, Password: pw, Roles: d.roles, Credentials: d.credentials})
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", d.email, err)
 		}
@@ -47,7 +47,7 @@ func (e *env) seedDemo(ctx context.Context, as *auth.Service, ed *cms.Editor) er
 		fmt.Fprintf(e.stdout, "cms: demo login %-24s %s (%s; shown once)\n", d.email, pw, d.roles[0])
 	}
 	for _, t := range demoTopics {
-		if _, err := ed.CreateTopic(ctx, cms.TopicInput{Slug: t.Slug, Name: t.Name, DescriptionHTML: t.DescriptionHTML, Aliases: t.Aliases}); err != nil {
+		if _, err := ed.CreateTopic(ctx, users["editor"], cms.TopicInput{Slug: t.Slug, Name: t.Name, DescriptionHTML: t.DescriptionHTML, Aliases: t.Aliases}); err != nil {
 			return fmt.Errorf("demo topic %s: %w", t.Slug, err)
 		}
 	}

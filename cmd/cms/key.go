@@ -34,7 +34,7 @@ func (e *env) key(args []string) error {
 	}
 	defer db.Close()
 	keys := &auth.Keys{Store: db}
-	k, raw, err := keys.Create(e.ctx, cms.UserRef{ID: "cli", Name: "command line"}, in)
+	k, raw, err := keys.Create(e.ctx, cms.CommandLine(), in)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func (e *env) seed(args []string) error {
 		return err
 	}
 	for i := 1; i <= topics; i++ {
-		_, err := ed.CreateTopic(e.ctx, cms.TopicInput{Slug: fmt.Sprintf("topic-%d", i), Name: fmt.Sprintf("Topic %d", i),
+		_, err := ed.CreateTopic(e.ctx, cms.CommandLine(), cms.TopicInput{Slug: fmt.Sprintf("topic-%d", i), Name: fmt.Sprintf("Topic %d", i),
 			DescriptionHTML: "<p>Synthetic topic for benchmarks.</p>"})
 		if err != nil && cms.ErrorCode(err) != cms.ECONFLICT {
 			return err
@@ -101,7 +101,7 @@ func seedPeople(ctx context.Context, as *auth.Service) ([3]*cms.User, error) {
 	} {
 		u, _, err := as.Users.UserByEmail(ctx, p.email)
 		if cms.ErrorCode(err) == cms.ENOTFOUND {
-			u, err = as.CreateUser(ctx, cms.NewUser{Email: p.email, Name: p.name, Password: auth.GeneratePassword(),
+			u, err = as.CreateUser(ctx, cms.CommandLine(), cms.NewUser{Email: p.email, Name: p.name, Password: auth.GeneratePassword(),
 				Roles: []workflow.Role{p.role}, Credentials: p.creds})
 		}
 		if err != nil {

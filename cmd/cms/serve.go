@@ -159,8 +159,6 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	srv := &api.Server{
 		Collectors:     pools,
 		Auth:           as,
-		Users:          db,
-		Topics:         db,
 		Editor:         ed,
 		Keys:           &auth.Keys{Store: db},
 		DeliveryPublic: cfg.DeliveryPublic,
@@ -208,7 +206,7 @@ func (e *env) firstAdmin(cfg *Config, as *auth.Service) error {
 	if pw == "" {
 		pw, generated = auth.GeneratePassword(), true
 	}
-	u, err := as.CreateUser(e.ctx, cms.NewUser{Email: cfg.AdminEmail, Name: "Administrator", Password: pw,
+	u, err := as.CreateUser(e.ctx, cms.CommandLine(), cms.NewUser{Email: cfg.AdminEmail, Name: "Administrator", Password: pw,
 		Roles: []workflow.Role{workflow.RoleAdmin}})
 	if cms.ErrorCode(err) == cms.ECONFLICT {
 		return nil // another process created it first

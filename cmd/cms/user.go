@@ -49,7 +49,7 @@ func (e *env) user(args []string) error {
 	}
 	defer db.Close()
 	as := &auth.Service{Users: db, Tokens: db}
-	u, err := as.CreateUser(e.ctx, in)
+	u, err := as.CreateUser(e.ctx, cms.CommandLine(), in)
 	if err != nil {
 		return fmt.Errorf("%s", validationLine(err))
 	}

@@ -102,11 +102,11 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 	slug := chi.URLParam(r, "slug")
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		// A revalidation that matches needs only the validator.
-		if etag, err := s.Delivery.LiveETag(r.Context(), slug); err == nil && etagMatches(inm, etag) {
+		if etag, err := s.reader.LiveETag(r.Context(), slug); err == nil && etagMatches(inm, etag) {
 			return &cachedResponse{status: http.StatusNotModified, etag: etag, etagV: []string{etag}}, nil
 		}
 	}
-	doc, err := s.Delivery.LiveArticle(r.Context(), slug)
+	doc, err := s.reader.LiveArticle(r.Context(), slug)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func jsonAnswer(v any) *cachedResponse {
 }
 
 func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {
-	ts, err := s.Delivery.DeliveryTopics(r.Context())
+	ts, err := s.reader.Topics(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {
 }
 
 func (s *Server) deliveryTopic(r *http.Request) (*cachedResponse, error) {
-	t, err := s.Delivery.DeliveryTopic(r.Context(), chi.URLParam(r, "slug"))
+	t, err := s.reader.Topic(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (s *Server) feed(r *http.Request) (*cachedResponse, error) {
 	topic := r.URL.Query().Get("topic")
 	f := atomFeed{Title: s.SiteName, ID: s.SiteURL + "/", Link: atomLink{Rel: "alternate", Href: s.SiteURL + "/"}, Author: s.SiteName}
 	if topic != "" {
-		t, err := s.Delivery.DeliveryTopic(r.Context(), topic)
+		t, err := s.reader.Topic(r.Context(), topic)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func (s *Server) sitemap(r *http.Request) (*cachedResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	topics, err := s.Delivery.DeliveryTopics(r.Context())
+	topics, err := s.reader.Topics(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *Server) sitemap(r *http.Request) (*cachedResponse, error) {
 	for _, t := range topics {
 		urls = append(urls, sitemapURL{s.topicURL(t.Slug), t.UpdatedAt.Format(time.RFC3339)})
 	}
-	err = s.Delivery.EachLive(r.Context(), func(it cms.LiveItem) error {
+	err = s.reader.EachLive(r.Context(), func(it cms.LiveItem) error {
 		urls = append(urls, sitemapURL{s.articleURL(it.Slug), it.UpdatedAt.Format(time.RFC3339)})
 		return nil
 	})

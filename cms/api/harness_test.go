@@ -57,7 +57,7 @@ func newEnvOn(t *testing.T, db *store.DB, configure ...func(*api.Server)) *env {
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(testSecret), AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour}
 	ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
 	s := &api.Server{
-		Auth: as, Users: db, Topics: db, Delivery: db,
+		Auth: as, Delivery: db,
 		Keys: &auth.Keys{Store: db}, DeliveryPublic: true, CacheBytes: 8 << 20,
 		SiteURL: "https://health.example.com", SiteName: "Example Health",
 		Editor:    ed,
@@ -97,7 +97,7 @@ func (e *env) addUser(key, creds string, roles ...workflow.Role) *cms.User {
 		e.tok[key] = res.want(200).json()["access_token"].(string)
 		return u
 	}
-	u, err := e.auth.CreateUser(context.Background(), cms.NewUser{Email: key + "@example.com", Name: strings.ToUpper(key[:1]) + key[1:],
+	u, err := e.auth.CreateUser(context.Background(), cms.CommandLine(), cms.NewUser{Email: key + "@example.com", Name: strings.ToUpper(key[:1]) + key[1:],
 		Password: testPassword, Roles: roles, Credentials: creds})
 	if err != nil {
 		e.t.Fatalf("create %s: %v", key, err)

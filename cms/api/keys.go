@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
-	ks, err := s.Keys.Store.Keys(r.Context())
+	ks, err := s.Keys.List(r.Context(), currentUser(r))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -23,7 +23,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	k, raw, err := s.Keys.Create(r.Context(), currentUser(r).Ref(), in)
+	k, raw, err := s.Keys.Create(r.Context(), currentUser(r), in)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -36,7 +36,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
-	if err := s.Keys.Store.RevokeKey(r.Context(), chi.URLParam(r, "id"), cms.Now()); err != nil {
+	if err := s.Keys.Revoke(r.Context(), currentUser(r), chi.URLParam(r, "id")); err != nil {
 		writeError(w, r, err)
 		return
 	}

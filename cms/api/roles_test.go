@@ -45,6 +45,7 @@ var usersAndTopicsRoutes = []roleCase{
 	{"POST", "/api/v1/editor/users", `{"email":"u{n}@example.com","name":"U","password":"a long password","roles":["writer"]}`, []string{"admin"}, 201, nil},
 	{"GET", "/api/v1/editor/users/{id}", "", []string{"admin"}, 200, nil},
 	{"PATCH", "/api/v1/editor/users/{id}", `{"name":"Renamed"}`, []string{"admin"}, 200, nil},
+	{"GET", "/api/v1/editor/audit", "", []string{"admin"}, 200, nil},
 }
 
 // checkRoles calls every route as every role, and without a token.

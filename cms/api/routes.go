@@ -14,7 +14,7 @@ import (
 // Who may call a route. Every editor route names one of these beside it,
 // so the role table of API.md can be read off this file.
 var (
-	anyone  []workflow.Role // authenticated, any role
+	anyone  = workflow.UserRoles // any authenticated user
 	writers = []workflow.Role{workflow.RoleWriter, workflow.RoleEditor, workflow.RoleAdmin}
 	editors = []workflow.Role{workflow.RoleEditor, workflow.RoleAdmin}
 	admins  = []workflow.Role{workflow.RoleAdmin}
@@ -76,6 +76,8 @@ func (s *Server) routes() http.Handler {
 		route("POST", "/users", admins, s.createUser)
 		route("GET", "/users/{id}", admins, s.getUser)
 		route("PATCH", "/users/{id}", admins, s.patchUser)
+
+		route("GET", "/audit", admins, s.auditLog)
 	})
 	// Delivery: public (or a delivery key), cached, read-only.
 	r.Route("/api/v1/delivery", func(r chi.Router) {
@@ -96,13 +98,13 @@ func (s *Server) routes() http.Handler {
 	return r
 }
 
-// allow refuses (403) a user holding none of roles; nil roles admits any
-// authenticated user.
+// allow refuses (403) a user holding none of roles. An empty list refuses
+// everyone: a route whose list was forgotten stays closed.
 func allow(roles []workflow.Role) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			u := currentUser(r)
-			if roles != nil && !slices.ContainsFunc(roles, u.Has) {
+			if u == nil || !slices.ContainsFunc(roles, u.Has) {
 				writeError(w, r, cms.Errorf(cms.EFORBIDDEN, "your roles do not allow this"))
 				return
 			}

@@ -16,12 +16,13 @@ import (
 )
 
 // Server holds what the handlers need. Handler builds the router.
+// Handlers call use-cases (Auth, Editor, Keys, the delivery reader), never
+// a store, so every permission check and audit event is in one place.
 type Server struct {
 	Auth   *auth.Service
-	Users  cms.UserStore
-	Topics cms.TopicStore
 	Editor *cms.Editor
-	// Delivery reads live content for the delivery API.
+	// Delivery is the store the delivery use-cases (cms.Delivery) read
+	// live content from; handlers use those.
 	Delivery cms.DeliveryStore
 	// Keys checks delivery and preview keys.
 	Keys *auth.Keys

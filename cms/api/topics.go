@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) listTopics(w http.ResponseWriter, r *http.Request) {
-	ts, err := s.Topics.Topics(r.Context())
+	ts, err := s.Editor.Topics(r.Context())
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -18,7 +18,7 @@ func (s *Server) listTopics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getTopic(w http.ResponseWriter, r *http.Request) {
-	t, err := s.Topics.Topic(r.Context(), chi.URLParam(r, "slug"))
+	t, err := s.Editor.Topic(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -33,7 +33,7 @@ func (s *Server) createTopic(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	t, err := s.Editor.CreateTopic(r.Context(), in)
+	t, err := s.Editor.CreateTopic(r.Context(), currentUser(r), in)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -54,7 +54,7 @@ func (s *Server) replaceTopic(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	t, err := s.Editor.ReplaceTopic(r.Context(), chi.URLParam(r, "slug"), since, in)
+	t, err := s.Editor.ReplaceTopic(r.Context(), currentUser(r), chi.URLParam(r, "slug"), since, in)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -66,7 +66,7 @@ func (s *Server) replaceTopic(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteTopic(w http.ResponseWriter, r *http.Request) {
 	since, err := cms.TopicVersion(r.Header.Get("If-Match"))
 	if err == nil {
-		err = s.Editor.DeleteTopic(r.Context(), chi.URLParam(r, "slug"), since)
+		err = s.Editor.DeleteTopic(r.Context(), currentUser(r), chi.URLParam(r, "slug"), since)
 	}
 	if err != nil {
 		writeError(w, r, err)

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	us, err := s.Users.Users(r.Context())
+	us, err := s.Auth.ListUsers(r.Context(), currentUser(r))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -23,7 +23,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	u, err := s.Auth.CreateUser(r.Context(), in)
+	u, err := s.Auth.CreateUser(r.Context(), currentUser(r), in)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -33,7 +33,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
-	u, err := s.Users.User(r.Context(), chi.URLParam(r, "id"))
+	u, err := s.Auth.User(r.Context(), currentUser(r), chi.URLParam(r, "id"))
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -20,6 +20,10 @@ type dialect struct {
 	// forUpdate locks the selected rows of a claim; SQLite has one writer
 	// and no row locks, so there it is empty.
 	forUpdate string
+	// lockRow locks the selected row until the transaction ends, so a
+	// read-decide-write cannot interleave with another; SQLite has one
+	// writer, so there it is empty.
+	lockRow string
 	// searchCandidates selects the matches of a search as (k, score),
 	// higher scores better, k a text key joinable to live_articles "la" by
 	// searchJoin.
@@ -46,7 +50,7 @@ var (
 		searchJoin:  `la.seq = CAST(s.k AS INTEGER)`,
 		searchText:  fts5Query,
 	}
-	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED",
+	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
 		// ts_rank in the select list is evaluated after the LIMIT.
 		searchCandidates: `SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
 			FROM live_articles l CROSS JOIN websearch_to_tsquery('english', ?) q %s

@@ -27,17 +27,32 @@ const keySelect = `SELECT k.id, k.name, k.scope, k.prefix, k.created_at, k.creat
 func (r *keyRow) key() *cms.APIKey {
 	by := cms.UserRef{ID: r.CreatedBy, Name: r.Creator.String}
 	if !r.Creator.Valid {
-		by.Name = "command line"
+		by.Name = cms.CommandLineName
 	}
 	return &cms.APIKey{ID: r.ID, Name: r.Name, Scope: r.Scope, Prefix: r.Prefix, CreatedAt: r.CreatedAt.Time,
 		CreatedBy: by, RevokedAt: r.RevokedAt.Ptr()}
 }
 
-// CreateKey stores a key's hash and description.
-func (db *DB) CreateKey(ctx context.Context, k *cms.APIKey, hash string) error {
-	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, name, scope, key_hash, prefix, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Scope, hash, k.Prefix, tm{k.CreatedAt}, k.CreatedBy.ID)
-	return err
+// CreateKey stores a key's hash and description, and the audit event
+// recording it.
+func (db *DB) CreateKey(ctx context.Context, k *cms.APIKey, hash string, ev *cms.AuditEvent) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, name, scope, key_hash, prefix, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Scope, hash, k.Prefix, tm{k.CreatedAt}, k.CreatedBy.ID)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, db.d, ev)
+	})
+}
+
+// Key returns one key.
+func (db *DB) Key(ctx context.Context, id string) (*cms.APIKey, error) {
+	var r keyRow
+	if err := db.r.GetContext(ctx, &r, db.q(keySelect+` WHERE k.id = ?`), id); err != nil {
+		return nil, notFound(err, "API key")
+	}
+	return r.key(), nil
 }
 
 // Keys lists every key, revoked ones too, newest first.
@@ -53,17 +68,19 @@ func (db *DB) Keys(ctx context.Context) ([]*cms.APIKey, error) {
 	return out, nil
 }
 
-// RevokeKey revokes a key for good and tells every server.
-func (db *DB) RevokeKey(ctx context.Context, id string, now time.Time) error {
+// RevokeKey revokes a key for good, records ev, and tells every server.
+// A key already revoked stays as it was, and nothing is recorded.
+func (db *DB) RevokeKey(ctx context.Context, id string, now time.Time, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`), tm{now}, id)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), tm{now}, id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.ENOTFOUND, "API key not found")
+			var one int
+			return notFound(tx.GetContext(ctx, &one, db.q(`SELECT 1 FROM api_keys WHERE id = ?`), id), "API key")
 		}
-		return nil
+		return appendAudit(ctx, tx, db.d, ev)
 	})
 }
 

@@ -13,10 +13,13 @@ import (
 
 var ctx = context.Background()
 
+// cli is the actor of the changes these tests make.
+var cli = cms.CommandLine().Ref()
+
 func newUser(t *testing.T, db *store.DB, email string, roles ...workflow.Role) *cms.User {
 	t.Helper()
 	u := &cms.User{ID: cms.NewID(), Email: email, Name: "N " + email, Roles: roles, CreatedAt: cms.Now()}
-	if err := db.CreateUser(ctx, u, "hash-of-"+email); err != nil {
+	if err := db.CreateUser(ctx, u, "hash-of-"+email, cms.UserCreated(u, cli, u.CreatedAt)); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -59,7 +62,7 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("by email: %+v %q %v", got, hash, err)
 		}
 		dup := &cms.User{ID: cms.NewID(), Email: "a@example.com", Name: "B", Roles: []workflow.Role{workflow.RoleWriter}, CreatedAt: cms.Now()}
-		if err := db.CreateUser(ctx, dup, "x"); cms.ErrorCode(err) != cms.ECONFLICT {
+		if err := db.CreateUser(ctx, dup, "x", cms.UserCreated(dup, cli, dup.CreatedAt)); cms.ErrorCode(err) != cms.ECONFLICT {
 			t.Fatalf("duplicate email: %v", err)
 		}
 		if _, err := db.User(ctx, "nope"); cms.ErrorCode(err) != cms.ENOTFOUND {
@@ -68,8 +71,11 @@ func TestUsers(t *testing.T) {
 		if _, _, err := db.UserByEmail(ctx, "nope@example.com"); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("unknown email: %v", err)
 		}
-		u.Name, u.Credentials, u.Disabled = "Renamed", "MD", true
-		if err := db.UpdateUser(ctx, u, ""); err != nil {
+		name, creds, disabled := "Renamed", "MD", true
+		patch := cms.UserPatch{Name: &name, Credentials: &creds, Disabled: &disabled}
+		if err := db.ChangeUser(ctx, u.ID, func(u *cms.User) (string, []*cms.AuditEvent, error) {
+			return "", patch.Apply(u, cli, cms.Now()), nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.User(ctx, u.ID)
@@ -79,7 +85,9 @@ func TestUsers(t *testing.T) {
 		if n, err := db.CountUsers(ctx); n != 1 || err != nil {
 			t.Fatalf("count %d %v", n, err)
 		}
-		if err := db.UpdateUser(ctx, &cms.User{ID: "nope"}, ""); cms.ErrorCode(err) != cms.ENOTFOUND {
+		if err := db.ChangeUser(ctx, "nope", func(u *cms.User) (string, []*cms.AuditEvent, error) {
+			return "", nil, nil
+		}); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("update unknown: %v", err)
 		}
 	})
@@ -121,11 +129,13 @@ func TestRefreshTokens(t *testing.T) {
 			t.Fatal("another family was revoked")
 		}
 		// A new password revokes every family of the user.
-		if err := db.SetPassword(ctx, u.ID, "new hash", now); err != nil {
+		if err := db.ChangeUser(ctx, u.ID, func(u *cms.User) (string, []*cms.AuditEvent, error) {
+			return "new hash", []*cms.AuditEvent{cms.PasswordChanged(u, cli, now)}, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.RefreshTokenByHash(ctx, other.Hash); !got.Revoked {
-			t.Fatal("SetPassword left a family alive")
+			t.Fatal("a new password left a family alive")
 		}
 		if _, err := db.RefreshTokenByHash(ctx, "unknown"); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("unknown hash: %v", err)
@@ -161,10 +171,13 @@ func TestTopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := cms.Now()
 		tp := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK inhibitors", DescriptionHTML: "<p>x</p>", Aliases: []string{"Janus kinase inhibitor"}, CreatedAt: now, UpdatedAt: now}
-		if err := db.CreateTopic(ctx, tp); err != nil {
+		ev := func(action string) *cms.AuditEvent {
+			return cms.NewAuditEvent(cms.Subject{Type: cms.SubjectTopic, ID: "jak-inhibitors"}, cli, action, "", now)
+		}
+		if err := db.CreateTopic(ctx, tp, ev("created")); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateTopic(ctx, tp); cms.ErrorCode(err) != cms.ECONFLICT {
+		if err := db.CreateTopic(ctx, tp, ev("created")); cms.ErrorCode(err) != cms.ECONFLICT {
 			t.Fatalf("duplicate: %v", err)
 		}
 		got, err := db.Topic(ctx, "jak-inhibitors")
@@ -172,23 +185,23 @@ func TestTopics(t *testing.T) {
 			t.Fatalf("topic: %+v %v", got, err)
 		}
 		up := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK", Aliases: []string{}, UpdatedAt: now.Add(time.Second)}
-		if err := db.UpdateTopic(ctx, up, &now); err != nil || !up.CreatedAt.Equal(now) {
+		if err := db.UpdateTopic(ctx, up, &now, ev("changed")); err != nil || !up.CreatedAt.Equal(now) {
 			t.Fatalf("update: %v %v", up.CreatedAt, err)
 		}
 		// A write based on the version before is refused: no lost update.
-		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "jak-inhibitors", Name: "Lost", Aliases: []string{}, UpdatedAt: now}, &now); cms.ErrorCode(err) != cms.EPRECONDITION {
+		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "jak-inhibitors", Name: "Lost", Aliases: []string{}, UpdatedAt: now}, &now, ev("changed")); cms.ErrorCode(err) != cms.EPRECONDITION {
 			t.Fatalf("stale update: %v", err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", &now); cms.ErrorCode(err) != cms.EPRECONDITION {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", &now, ev("deleted")); cms.ErrorCode(err) != cms.EPRECONDITION {
 			t.Fatalf("stale delete: %v", err)
 		}
-		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}, nil); cms.ErrorCode(err) != cms.ENOTFOUND {
+		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}, nil, ev("changed")); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("update unknown: %v", err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil); err != nil {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil, ev("deleted")); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil); cms.ErrorCode(err) != cms.ENOTFOUND {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil, ev("deleted")); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("delete twice: %v", err)
 		}
 		if ts, err := db.Topics(ctx); len(ts) != 0 || err != nil {

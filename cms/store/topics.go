@@ -59,21 +59,24 @@ func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 	return r.topic(), nil
 }
 
-// CreateTopic stores a new topic.
-func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
+// CreateTopic stores a new topic and the audit event recording it.
+func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
 			t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
 		if isUnique(err) {
 			return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, db.d, ev)
 	})
 }
 
 // UpdateTopic replaces a topic's name, description and aliases; t's
-// CreatedAt is set to the stored one.
-func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time) error {
+// CreatedAt is set to the stored one. ev records the change.
+func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
 		q, args := `UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`,
 			[]any{t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug}
@@ -85,12 +88,12 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time) e
 			return err
 		}
 		t.CreatedAt = c.Time
-		return nil
+		return appendAudit(ctx, tx, db.d, ev)
 	})
 }
 
-// DeleteTopic deletes a topic no article uses.
-func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time) error {
+// DeleteTopic deletes a topic no article uses; ev records it.
+func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
 		// Foreign keys guard the topics of drafts and live versions; an
 		// approved (or scheduled) revision is the draft's content, but one
@@ -111,7 +114,10 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time) er
 		if isForeignKey(err) {
 			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, db.d, ev)
 	})
 }
 

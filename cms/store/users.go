@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -81,32 +80,48 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// CreateUser stores a new user.
-func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string) error {
-	_, err := db.w.ExecContext(ctx, db.q(`INSERT INTO users (`+userCols+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		u.ID, u.Email, u.Name, passwordHash, joinRoles(u.Roles), u.Credentials, u.Disabled, tm{u.CreatedAt}, tm{u.CreatedAt})
-	if isUnique(err) {
-		return &cms.Error{Code: cms.ECONFLICT, Message: "email is taken", Fields: []cms.FieldError{{Field: "email", Message: "is taken"}}}
-	}
-	return err
-}
-
-// UpdateUser stores u's name, roles, credentials and disabled flag, and the
-// password hash when it is not empty. A new password or a disabled user
-// revokes the user's refresh tokens in the same transaction.
-func (db *DB) UpdateUser(ctx context.Context, u *cms.User, passwordHash string) error {
-	now := cms.Now()
+// CreateUser stores a new user and the audit event recording it.
+func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, ev *cms.AuditEvent) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE users SET name = ?, roles = ?, credentials = ?, disabled = ?, updated_at = ? WHERE id = ?`),
-			u.Name, joinRoles(u.Roles), u.Credentials, u.Disabled, tm{now}, u.ID)
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO users (`+userCols+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			u.ID, u.Email, u.Name, passwordHash, joinRoles(u.Roles), u.Credentials, u.Disabled, tm{u.CreatedAt}, tm{u.CreatedAt})
+		if isUnique(err) {
+			return &cms.Error{Code: cms.ECONFLICT, Message: "email is taken", Fields: []cms.FieldError{{Field: "email", Message: "is taken"}}}
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.ENOTFOUND, "user not found")
+		return appendAudit(ctx, tx, db.d, ev)
+	})
+}
+
+// ChangeUser changes a user under its row lock: change decides on the
+// user as stored, and the user, a new password hash and the audit events
+// are written together. A new password or a disabled user revokes the
+// user's refresh tokens in the same transaction.
+func (db *DB) ChangeUser(ctx context.Context, id string, change func(u *cms.User) (string, []*cms.AuditEvent, error)) error {
+	now := cms.Now()
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var r userRow
+		if err := tx.GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE id = ?`+db.d.lockRow), id); err != nil {
+			return notFound(err, "user")
+		}
+		u := r.user()
+		passwordHash, evs, err := change(u)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET name = ?, roles = ?, credentials = ?, disabled = ?, updated_at = ? WHERE id = ?`),
+			u.Name, joinRoles(u.Roles), u.Credentials, u.Disabled, tm{now}, u.ID); err != nil {
+			return err
 		}
 		if passwordHash != "" {
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET password_hash = ? WHERE id = ?`), passwordHash, u.ID); err != nil {
+				return err
+			}
+		}
+		for _, ev := range evs {
+			if err := appendAudit(ctx, tx, db.d, ev); err != nil {
 				return err
 			}
 		}
@@ -114,20 +129,5 @@ func (db *DB) UpdateUser(ctx context.Context, u *cms.User, passwordHash string) 
 			return revokeUser(ctx, tx, db.d, u.ID, now)
 		}
 		return nil
-	})
-}
-
-// SetPassword stores a new password hash and revokes every refresh token
-// of the user.
-func (db *DB) SetPassword(ctx context.Context, id, passwordHash string, now time.Time) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), passwordHash, tm{now}, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.ENOTFOUND, "user not found")
-		}
-		return revokeUser(ctx, tx, db.d, id, now)
 	})
 }
