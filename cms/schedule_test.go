@@ -44,7 +44,7 @@ func TestBrokenScheduledArticleDoesNotStallOthers(t *testing.T) {
 			n := openNewsroom(t, d)
 			var seen failures
 			n.ed.ScheduleFailed = seen.add
-			if _, err := n.ed.CreateTopic(ctx, cms.TopicInput{Slug: "withdrawn-drug", Name: "Withdrawn drug"}); err != nil {
+			if _, err := n.ed.CreateTopic(ctx, n.editor, cms.TopicInput{Slug: "withdrawn-drug", Name: "Withdrawn drug"}); err != nil {
 				t.Fatal(err)
 			}
 			broken := n.must(n.ed.CreateArticle(ctx, n.writer, cms.DraftInput{Title: "Broken", Topics: []string{"withdrawn-drug"}}))
