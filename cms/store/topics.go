@@ -67,7 +67,10 @@ func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
 		if isUnique(err) {
 			return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -85,7 +88,7 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time) e
 			return err
 		}
 		t.CreatedAt = c.Time
-		return nil
+		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -96,7 +99,10 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time) er
 		if isForeignKey(err) {
 			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: slug, Deleted: true}, cms.Now())})
 	})
 }
 
