@@ -72,6 +72,11 @@ func (s *Server) routes() http.Handler {
 		route("POST", "/api-keys", admins, s.createKey)
 		route("DELETE", "/api-keys/{id}", admins, s.revokeKey)
 
+		route("GET", "/webhooks", admins, s.listWebhooks)
+		route("POST", "/webhooks", admins, s.createWebhook)
+		route("DELETE", "/webhooks/{id}", admins, s.deleteWebhook)
+		route("GET", "/webhooks/{id}/deliveries", admins, s.hookDeliveries)
+
 		route("GET", "/users", admins, s.listUsers)
 		route("POST", "/users", admins, s.createUser)
 		route("GET", "/users/{id}", admins, s.getUser)

@@ -21,6 +21,8 @@ type Server struct {
 	Users  cms.UserStore
 	Topics cms.TopicStore
 	Editor *cms.Editor
+	// Webhooks manages webhooks (admins).
+	Webhooks *cms.Webhooks
 	// Delivery reads live content for the delivery API.
 	Delivery cms.DeliveryStore
 	// Keys checks delivery and preview keys.
