@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"healthcms/auth"
 	"healthcms/cms"
 	"healthcms/cms/api"
 	"healthcms/cms/store"
+	"healthcms/webhook"
 	"healthcms/workflow"
 )
 
@@ -63,6 +63,13 @@ func (e *env) serve(args []string) error {
 		}
 		defer stop()
 	}
+	if cfg.MetricsAddr != "" {
+		stop, err := e.serveMetrics(cfg.MetricsAddr, app.metrics)
+		if err != nil {
+			return fmt.Errorf("metrics listener on %s: %w", cfg.MetricsAddr, err)
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -73,6 +80,12 @@ func (e *env) serve(args []string) error {
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); e.runScheduler(schedCtx, app.editor, db, cfg.SchedulerEvery) }()
 	defer func() { stopSched(); <-schedDone }()
+	// Webhook deliveries, like scheduled publishing, run in every server
+	// and are claimed in the database.
+	hooksCtx, stopHooks := context.WithCancel(e.ctx)
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); app.hooks.Run(hooksCtx) }()
+	defer func() { stopHooks(); <-hooksDone }()
 
 	srv := &http.Server{
 		Handler:           app.handler,
@@ -136,6 +149,9 @@ type app struct {
 	auth    *auth.Service
 	editor  *cms.Editor
 	handler http.Handler
+	hooks   *webhook.Dispatcher
+	// metrics serves /metrics, for its own listener (CMS_METRICS_ADDR).
+	metrics http.Handler
 }
 
 func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
@@ -149,12 +165,21 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	}
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(secret), AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL}
 	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
-	var pools []prometheus.Collector
+	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
+		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
+	hookAdmin := &cms.Webhooks{Store: db}
+	if !cfg.WebhookAllowPrivate {
+		hookAdmin.CheckTarget = webhook.CheckTarget
+	}
+	collected := hooks.Collectors()
 	for name, p := range db.Pools() {
-		pools = append(pools, collectors.NewDBStatsCollector(p, name))
+		collected = append(collected, collectors.NewDBStatsCollector(p, name))
 	}
 	srv := &api.Server{
-		Collectors:     pools,
+		Collectors:     collected,
+		Webhooks:       hookAdmin,
+		EditorCORSOrigins: cfg.EditorCORSOrigins,
+		MetricsElsewhere:  cfg.MetricsAddr != "",
 		Auth:           as,
 		Users:          db,
 		Topics:         db,
@@ -180,7 +205,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	if err := db.ListenChanges(e.ctx, e.log); err != nil {
 		return nil, fmt.Errorf("listen for changes: %w", err)
 	}
-	return &app{auth: as, editor: ed, handler: handler}, nil
+	return &app{auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler()}, nil
 }
 
 func ready(ctx context.Context, db *store.DB) error {
