@@ -147,6 +147,13 @@ func enqueueHooks(ctx context.Context, tx *sqlx.Tx, d dialect, events []*cms.Hoo
 // delivery at once; a server that dies holding one loses it when its
 // lease ends.
 func (db *DB) ClaimHooks(ctx context.Context, claim string, now time.Time, lease time.Duration, limit int) ([]*cms.HookSend, error) {
+	// Most polls find nothing due: find that out on a reader, without
+	// taking SQLite's write lock or PostgreSQL row locks.
+	var due []int
+	if err := db.r.SelectContext(ctx, &due, db.q(`SELECT 1 FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
+		AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1`), tm{now}, tm{now}); err != nil || len(due) == 0 {
+		return nil, err
+	}
 	var ids []string
 	err := db.w.SelectContext(ctx, &ids, db.q(`UPDATE webhook_deliveries SET claim = ?, claimed_until = ? WHERE id IN (
 		SELECT id FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
