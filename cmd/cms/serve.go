@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"healthcms/auth"
@@ -165,38 +166,40 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	}
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(secret), AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL}
 	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
+	var pools []prometheus.Collector
+	for name, p := range db.Pools() {
+		pools = append(pools, collectors.NewDBStatsCollector(p, name))
+	}
 	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
 		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
+	pools = append(pools, hooks.Collectors()...)
 	hookAdmin := &cms.Webhooks{Store: db}
 	if !cfg.WebhookAllowPrivate {
 		hookAdmin.CheckTarget = webhook.CheckTarget
 	}
-	collected := hooks.Collectors()
-	for name, p := range db.Pools() {
-		collected = append(collected, collectors.NewDBStatsCollector(p, name))
-	}
 	srv := &api.Server{
-		Collectors:        collected,
+		Collectors:     pools,
+		Auth:           as,
+		Users:          db,
+		Topics:         db,
+		Editor:         ed,
+		Keys:           &auth.Keys{Store: db},
+		DeliveryPublic: cfg.DeliveryPublic,
+		CacheControl:   cfg.CacheControl,
+		CacheBytes:     cfg.CacheBytes,
+		CORSOrigins:    cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
+		SiteURL:        cfg.SiteURL,
+		SiteName:       cfg.SiteName,
+		Delivery:       db,
+		Ready:          func(ctx context.Context) error { return ready(ctx, db) },
+		Log:            e.log,
+		BodyLimit:      cfg.BodyLimit,
+		AccessLog:      cfg.AccessLog,
+
 		Webhooks:          hookAdmin,
 		EditorCORSOrigins: cfg.EditorCORSOrigins,
 		MetricsElsewhere:  cfg.MetricsAddr != "",
-		Auth:              as,
-		Users:             db,
-		Topics:            db,
-		Editor:            ed,
-		Keys:              &auth.Keys{Store: db},
-		DeliveryPublic:    cfg.DeliveryPublic,
-		CacheControl:      cfg.CacheControl,
-		CacheBytes:        cfg.CacheBytes,
-		CORSOrigins:       cfg.CORSOrigins,
-		TrustedProxies:    cfg.TrustedProxies,
-		SiteURL:           cfg.SiteURL,
-		SiteName:          cfg.SiteName,
-		Delivery:          db,
-		Ready:             func(ctx context.Context) error { return ready(ctx, db) },
-		Log:               e.log,
-		BodyLimit:         cfg.BodyLimit,
-		AccessLog:         cfg.AccessLog,
 	}
 	handler := srv.Handler()
 	// Cached delivery answers and keys are forgotten on every change, made

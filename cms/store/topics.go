@@ -70,7 +70,7 @@ func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic) error {
 		if err != nil {
 			return err
 		}
-		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -88,7 +88,7 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time) e
 			return err
 		}
 		t.CreatedAt = c.Time
-		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -102,7 +102,7 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time) er
 		if err != nil {
 			return err
 		}
-		return enqueueHooks(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: slug, Deleted: true}, cms.Now())})
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: slug, Deleted: true}, cms.Now())})
 	})
 }
 

@@ -113,10 +113,10 @@ func (db *DB) HookDeliveries(ctx context.Context, webhookID string, limit int, a
 	return out, nil
 }
 
-// enqueueHooks records events in the outbox inside the transaction of the
+// writeOutbox records events in the outbox inside the transaction of the
 // change they report: one delivery per event and subscribed webhook, due
 // at once. Committed with the change or rolled back with it.
-func enqueueHooks(ctx context.Context, tx *sqlx.Tx, d dialect, events []*cms.HookEvent) error {
+func writeOutbox(ctx context.Context, tx *sqlx.Tx, d dialect, events []*cms.HookEvent) error {
 	if len(events) == 0 {
 		return nil
 	}

@@ -32,7 +32,7 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 		if w.Unpublished {
 			steps = append(steps, x.unlist)
 		}
-		steps = append(steps, x.event(w.Event), func() error { return enqueueHooks(ctx, tx, db.d, w.Hooks) })
+		steps = append(steps, x.event(w.Event), func() error { return writeOutbox(ctx, tx, db.d, w.Hooks) })
 		for _, step := range steps {
 			if err := step(); err != nil {
 				return err
