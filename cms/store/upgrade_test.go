@@ -18,7 +18,8 @@ import (
 func TestUpgradeKeepsLiveArticles(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
-			db, err := store.Open(ctx, storetest.URL(t, d))
+			dbURL := storetest.URL(t, d)
+			db, err := store.Open(ctx, dbURL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -26,6 +27,9 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			if err := db.MigrateTo(ctx, 6); err != nil {
 				t.Fatal(err)
 			}
+			// Today's write path also reads the webhooks of 00011; an
+			// empty stand-in lets it write under the old schema.
+			storetest.Exec(t, dbURL, `CREATE TABLE webhooks (id TEXT PRIMARY KEY, events TEXT NOT NULL, deleted_at TEXT)`)
 			ed := &cms.Editor{Store: db, ReviewInterval: time.Hour}
 			writer := newUser(t, db, "writer@example.com", workflow.RoleWriter)
 			reviewer := &cms.User{ID: cms.NewID(), Email: "reviewer@example.com", Name: "Reviewer", Credentials: "MD",
@@ -63,6 +67,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			storetest.Exec(t, dbURL, `DROP TABLE webhooks`)
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatalf("migrate from 6: %v", err)
 			}
