@@ -17,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"healthcms/cms"
 	"healthcms/cms/store"
 	"healthcms/cms/store/storetest"
@@ -208,8 +211,9 @@ func TestTwoServersDeliverOnce(t *testing.T) {
 			rc := newReceiver(t, always(http.StatusOK))
 			hook(t, one, rc.srv.URL, cms.HookTopicChanged)
 			const events = 120
-			start(t, dispatcher(one))
-			start(t, dispatcher(two))
+			d1, d2 := dispatcher(one), dispatcher(two)
+			start(t, d1)
+			start(t, d2)
 			topics(t, one, "a", events/2)
 			topics(t, two, "b", events/2)
 			eventually(t, "every event", func() bool { return len(rc.requests()) >= events })
@@ -227,7 +231,12 @@ func TestTwoServersDeliverOnce(t *testing.T) {
 			if len(seen) != events || dups != 0 {
 				t.Fatalf("%d distinct events of %d, %d duplicates", len(seen), events, dups)
 			}
-			t.Logf("%d events, %d requests at the receiver, 0 duplicates", events, len(rc.requests()))
+			sent := func(d *webhook.Dispatcher) float64 {
+				return testutil.ToFloat64(d.Collectors()[0].(*prometheus.CounterVec).WithLabelValues("delivered"))
+			}
+			eventually(t, "both servers to record", func() bool { return sent(d1)+sent(d2) == events })
+			t.Logf("%d events, %d requests at the receiver, 0 duplicates; server one sent %v, server two %v",
+				events, len(rc.requests()), sent(d1), sent(d2))
 		})
 	}
 }
@@ -307,4 +316,34 @@ func TestPublic(t *testing.T) {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
 		}
 	}
+}
+
+// TestDeletedWebhookGetsNothing: deleting a webhook gives up its pending
+// deliveries; its log stays readable.
+func TestDeletedWebhookGetsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		rc := newReceiver(t, always(http.StatusOK))
+		h, _ := hook(t, db, rc.srv.URL, cms.HookTopicChanged)
+		topics(t, db, "uc", 2)
+		hs := &cms.Webhooks{Store: db}
+		if err := hs.Delete(context.Background(), admin, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := hs.Delete(context.Background(), admin, h.ID); cms.ErrorCode(err) != cms.ENOTFOUND {
+			t.Fatalf("second delete: %v", err)
+		}
+		writer := &cms.User{ID: "w", Roles: []workflow.Role{workflow.RoleWriter, workflow.RoleEditor}}
+		if err := hs.Delete(context.Background(), writer, h.ID); cms.ErrorCode(err) != cms.EFORBIDDEN {
+			t.Fatalf("delete by a non-admin: %v", err)
+		}
+		topics(t, db, "after", 1)
+		d := dispatcher(db)
+		if n, err := d.Once(context.Background()); n != 0 || err != nil {
+			t.Fatalf("claimed %d, %v", n, err)
+		}
+		ds := deliveries(t, db, h)
+		if len(ds) != 2 || ds[0].FailedAt == nil || ds[0].NextAttemptAt != nil || ds[0].Error != "the webhook was deleted" || len(rc.requests()) != 0 {
+			t.Fatalf("log after delete: %d items, %+v; %d requests", len(ds), ds[0], len(rc.requests()))
+		}
+	})
 }
