@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"healthcms/cms"
 	"healthcms/cms/store"
@@ -232,7 +231,17 @@ func TestTwoServersDeliverOnce(t *testing.T) {
 				t.Fatalf("%d distinct events of %d, %d duplicates", len(seen), events, dups)
 			}
 			sent := func(d *webhook.Dispatcher) float64 {
-				return testutil.ToFloat64(d.Collectors()[0].(*prometheus.CounterVec).WithLabelValues("delivered"))
+				reg := prometheus.NewRegistry()
+				reg.MustRegister(d.Collectors()...)
+				mfs, _ := reg.Gather()
+				for _, mf := range mfs {
+					for _, m := range mf.GetMetric() {
+						if mf.GetName() == "cms_webhook_deliveries_total" && m.GetLabel()[0].GetValue() == "delivered" {
+							return m.GetCounter().GetValue()
+						}
+					}
+				}
+				return 0
 			}
 			eventually(t, "both servers to record", func() bool { return sent(d1)+sent(d2) == events })
 			t.Logf("%d events, %d requests at the receiver, 0 duplicates; server one sent %v, server two %v",
