@@ -356,3 +356,34 @@ func TestDeletedWebhookGetsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestRedirectsAndTimeOutsFail: a redirect is not followed and a target
+// slower than the time-out is not waited for; both count as failed
+// attempts.
+func TestRedirectsAndTimeOutsFail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		elsewhere := newReceiver(t, always(http.StatusOK))
+		redirect := httptest.NewServer(http.RedirectHandler(elsewhere.srv.URL, http.StatusFound))
+		defer redirect.Close()
+		release := make(chan struct{})
+		slow := newReceiver(t, func(int) int { <-release; return http.StatusOK })
+		defer close(release)
+		toRedirect, _ := hook(t, db, redirect.URL, cms.HookTopicChanged)
+		toSlow, _ := hook(t, db, slow.srv.URL, cms.HookTopicChanged)
+		topics(t, db, "ad", 1)
+		d := dispatcher(db)
+		d.MaxAttempts, d.Timeout = 1, 200*time.Millisecond
+		start(t, d)
+		eventually(t, "both given up", func() bool {
+			a, b := deliveries(t, db, toRedirect), deliveries(t, db, toSlow)
+			return len(a) == 1 && a[0].FailedAt != nil && len(b) == 1 && b[0].FailedAt != nil
+		})
+		r, s := deliveries(t, db, toRedirect)[0], deliveries(t, db, toSlow)[0]
+		if r.StatusCode != 302 || !strings.Contains(r.Error, "302") || len(elsewhere.requests()) != 0 {
+			t.Errorf("redirect: %+v; %d requests where it pointed", r, len(elsewhere.requests()))
+		}
+		if s.StatusCode != 0 || !strings.Contains(s.Error, "deadline exceeded") {
+			t.Errorf("slow target: %+v", s)
+		}
+	})
+}
