@@ -115,3 +115,44 @@ func TestServeOperations(t *testing.T) {
 		t.Fatalf("healthcheck of a stopped server: %d %q", code, stderr)
 	}
 }
+
+// TestSeedIntoRunningSQLiteServer: `cms seed` writing to the SQLite file
+// of a running server shows on the server's next answers, though its
+// delivery cache held the list before.
+func TestSeedIntoRunningSQLiteServer(t *testing.T) {
+	vars := map[string]string{"CMS_DATABASE_URL": storetest.URL(t, "sqlite"), "CMS_ADMIN_PASSWORD": "a long admin password"}
+	s := startServer(t, vars)
+	if code, _, stderr := run(t, vars, "seed", "--articles", "3", "--topics", "2"); code != 0 {
+		t.Fatalf("first seed: %d %s", code, stderr)
+	}
+	count := func() int {
+		res, err := http.Get(s.url + "/api/v1/delivery/articles?limit=100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var page struct{ Items []any }
+		json.NewDecoder(res.Body).Decode(&page)
+		return len(page.Items)
+	}
+	var before int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if before = count(); before == 3 {
+			break
+		}
+	}
+	if count() != 3 { // the second answer comes from the cache
+		t.Fatalf("%d live articles after the first seed, want 3", before)
+	}
+	if code, _, stderr := run(t, vars, "seed", "--articles", "5", "--topics", "2"); code != 0 {
+		t.Fatalf("second seed: %d %s", code, stderr)
+	}
+	start := time.Now()
+	for n := count(); n != 8; n = count() {
+		if time.Since(start) > 3*time.Second {
+			t.Fatalf("the server still lists %d articles after 5 more were seeded", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the server listed the 5 seeded articles %v after the seed ended", time.Since(start).Round(time.Millisecond))
+}
