@@ -31,6 +31,8 @@ type DB struct {
 	url   string // PostgreSQL only, for the change listener
 	hooks hooks
 	stmts *statements
+	// stopWatch ends the SQLite file watch of ListenChanges.
+	stopWatch func()
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -125,6 +127,9 @@ func openPostgres(rawURL string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.stopWatch != nil {
+		db.stopWatch()
+	}
 	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
