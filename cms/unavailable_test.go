@@ -1,0 +1,47 @@
+package cms_test
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+	"testing"
+
+	"healthcms/cms"
+)
+
+// sqlState is an error with a SQLSTATE, as lib/pq's and pgx's are.
+type sqlState string
+
+func (s sqlState) Error() string    { return "pq: " + string(s) }
+func (s sqlState) SQLState() string { return string(s) }
+
+func TestUnavailableClassifiesConnectionErrors(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &net.AddrError{Err: "connect: connection refused"}}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{driver.ErrBadConn, cms.EUNAVAILABLE},
+		{fmt.Errorf("save: %w", driver.ErrBadConn), cms.EUNAVAILABLE},
+		{refused, cms.EUNAVAILABLE},
+		{fmt.Errorf("read: %w", syscall.ECONNRESET), cms.EUNAVAILABLE},
+		{sqlState("08006"), cms.EUNAVAILABLE}, // connection failure
+		{sqlState("57P01"), cms.EUNAVAILABLE}, // admin shutdown
+		{sqlState("57P03"), cms.EUNAVAILABLE}, // cannot connect now
+		{sqlState("53300"), cms.EUNAVAILABLE}, // too many connections
+		{errors.New("database is locked (5) (SQLITE_BUSY)"), cms.EUNAVAILABLE},
+		{sqlState("23505"), cms.EINTERNAL}, // unique violation: a bug, not an outage
+		{sqlState("57014"), cms.EINTERNAL}, // query canceled
+		{errors.New("sql: database is closed"), cms.EINTERNAL},
+		{cms.Errorf(cms.ECONFLICT, "slug taken"), cms.ECONFLICT},
+	} {
+		if got := cms.ErrorCode(c.err); got != c.want {
+			t.Errorf("%v: code %q, want %q", c.err, got, c.want)
+		}
+		if u := cms.Unavailable(c.err); (u != nil) != (c.want == cms.EUNAVAILABLE) || u != nil && u.RetryAfter < 1 {
+			t.Errorf("%v: Unavailable %+v", c.err, u)
+		}
+	}
+}
