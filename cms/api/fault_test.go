@@ -237,7 +237,13 @@ func TestPostgresOutage(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	phase.Store("up again")
+	// Load goes on until both writes and uncached reads have succeeded
+	// again (the recovery under test), for a second at least.
+	deadline = time.Now().Add(10 * time.Second)
 	time.Sleep(time.Second)
+	for time.Now().Before(deadline) && (stats.n("up again", "write", http.StatusOK) == 0 || stats.n("up again", "uncached read", http.StatusOK) == 0) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	close(stop)
 	wg.Wait()
 
