@@ -38,9 +38,25 @@ func Unavailable(err error) *Error {
 	if !unreachable(err) {
 		return nil
 	}
+	if errors.As(err, new(*CommitError)) {
+		return &Error{Code: EUNAVAILABLE, RetryAfter: unavailableRetryAfter,
+			Message: "the connection to the database was lost while saving, so the change may or may not have been saved; reload before trying again"}
+	}
 	return &Error{Code: EUNAVAILABLE, RetryAfter: unavailableRetryAfter,
 		Message: "the database cannot be reached; nothing was changed, try again shortly"}
 }
+
+// CommitError is a failed commit. When the connection was lost during it,
+// the database may have applied the transaction or not, and no one can
+// tell the client which: the one case where a 503 cannot promise that
+// nothing changed. Writes carry If-Match, so a retry of one that went
+// through is refused (412) rather than applied twice.
+type CommitError struct{ Err error }
+
+func (e *CommitError) Error() string { return "commit: " + e.Err.Error() }
+
+// Unwrap returns the driver's error.
+func (e *CommitError) Unwrap() error { return e.Err }
 
 func unreachable(err error) bool {
 	var state interface{ SQLState() string }
@@ -53,9 +69,13 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// sqliteBusy recognises SQLITE_BUSY and SQLITE_LOCKED by the driver's
-// message, which names the result code.
+// sqliteBusy recognises SQLITE_BUSY and SQLITE_LOCKED (and their
+// extended codes) by the SQLite driver's result code and message.
 func sqliteBusy(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "(SQLITE_BUSY)") || strings.Contains(msg, "(SQLITE_LOCKED)")
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) || !strings.Contains(err.Error(), "locked") {
+		return false
+	}
+	primary := coded.Code() & 0xff
+	return primary == 5 || primary == 6 // SQLITE_BUSY, SQLITE_LOCKED
 }
