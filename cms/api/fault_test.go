@@ -219,30 +219,36 @@ func TestPostgresOutage(t *testing.T) {
 		})
 	}
 
-	time.Sleep(1500 * time.Millisecond)
-	phase.Store("stopping")
-	cluster.Stop()
-	phase.Store("down")
-	time.Sleep(2 * time.Second)
-	phase.Store("starting")
-	cluster.Start()
-	phase.Store("recovering")
-	deadline := time.Now().Add(15 * time.Second)
-	for stats.n("recovering", "write", http.StatusOK) == 0 {
-		if time.Now().After(deadline) {
-			close(stop)
-			wg.Wait()
-			t.Fatalf("no write succeeded within 15 s of PostgreSQL coming back: %v", stats.counts)
+	// Two outages: a fast shutdown (sessions are told 57P01, new
+	// connections 57P03, then refused), and an immediate one, like a crash
+	// (connections drop without a word).
+	for _, mode := range []string{"fast", "immediate"} {
+		time.Sleep(1500 * time.Millisecond)
+		phase.Store("stopping " + mode)
+		cluster.Stop(mode)
+		phase.Store("down " + mode)
+		time.Sleep(2 * time.Second)
+		phase.Store("starting " + mode)
+		cluster.Start()
+		phase.Store("recovering " + mode)
+		deadline := time.Now().Add(15 * time.Second)
+		for stats.n("recovering "+mode, "write", http.StatusOK) == 0 {
+			if time.Now().After(deadline) {
+				close(stop)
+				wg.Wait()
+				t.Fatalf("no write succeeded within 15 s of PostgreSQL coming back: %v", stats.counts)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	phase.Store("up again")
-	// Load goes on until both writes and uncached reads have succeeded
-	// again (the recovery under test), for a second at least.
-	deadline = time.Now().Add(10 * time.Second)
-	time.Sleep(time.Second)
-	for time.Now().Before(deadline) && (stats.n("up again", "write", http.StatusOK) == 0 || stats.n("up again", "uncached read", http.StatusOK) == 0) {
-		time.Sleep(50 * time.Millisecond)
+		up := "up after " + mode
+		phase.Store(up)
+		// Load goes on until both writes and uncached reads have succeeded
+		// again (the recovery under test), for a second at least.
+		deadline = time.Now().Add(10 * time.Second)
+		time.Sleep(time.Second)
+		for time.Now().Before(deadline) && (stats.n(up, "write", http.StatusOK) == 0 || stats.n(up, "uncached read", http.StatusOK) == 0) {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	close(stop)
 	wg.Wait()
@@ -251,16 +257,23 @@ func TestPostgresOutage(t *testing.T) {
 	for _, b := range stats.bad {
 		t.Error(b)
 	}
-	for _, kind := range []string{"write", "uncached read"} {
-		if stats.n("down", kind, http.StatusServiceUnavailable) == 0 {
-			t.Errorf("no %s was answered 503 while PostgreSQL was down", kind)
+	var down503, downCached int
+	for _, mode := range []string{"fast", "immediate"} {
+		for _, kind := range []string{"write", "uncached read"} {
+			n := stats.n("down "+mode, kind, http.StatusServiceUnavailable)
+			if n == 0 {
+				t.Errorf("no %s was answered 503 while PostgreSQL was down (%s shutdown)", kind, mode)
+			}
+			down503 += n
 		}
-	}
-	if stats.n("down", "cached read", http.StatusOK) == 0 {
-		t.Error("no cached delivery read was answered while PostgreSQL was down")
-	}
-	if stats.n("up again", "write", http.StatusOK) == 0 || stats.n("up again", "uncached read", http.StatusOK) == 0 {
-		t.Error("the server did not recover: no write or uncached read succeeded after PostgreSQL came back")
+		n := stats.n("down "+mode, "cached read", http.StatusOK)
+		if n == 0 {
+			t.Errorf("no cached delivery read was answered while PostgreSQL was down (%s shutdown)", mode)
+		}
+		downCached += n
+		if stats.n("up after "+mode, "write", http.StatusOK) == 0 || stats.n("up after "+mode, "uncached read", http.StatusOK) == 0 {
+			t.Errorf("the server did not recover from a %s shutdown: no write or uncached read succeeded after PostgreSQL came back", mode)
+		}
 	}
 	if n := errs.Load(); n > 0 {
 		t.Errorf("%d requests failed without an answer", n)
@@ -283,6 +296,6 @@ func TestPostgresOutage(t *testing.T) {
 			t.Errorf("acknowledged article %s is lost", id)
 		}
 	}
-	t.Logf("%d requests; %d writes acknowledged, %d found after the outage; 503 while down: %d writes, %d uncached reads; cached reads while down: %d, all 200",
-		tries.Load(), len(acked)+len(created), found, stats.n("down", "write", 503), stats.n("down", "uncached read", 503), stats.n("down", "cached read", 200))
+	t.Logf("%d requests; %d writes acknowledged, %d found after two outages; %d writes and uncached reads answered 503 while down; %d cached reads answered 200 while down",
+		tries.Load(), len(acked)+len(created), found, down503, downCached)
 }

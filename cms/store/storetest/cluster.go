@@ -86,11 +86,13 @@ func (c *Cluster) Start() {
 	}
 }
 
-// Stop stops the cluster at once, the way a crash would: connections
-// drop without goodbye, and the next start recovers from the WAL.
-func (c *Cluster) Stop() {
+// Stop stops the cluster in pg_ctl's mode: "fast" (sessions are
+// terminated with an error, then the server shuts down cleanly) or
+// "immediate" (at once, the way a crash would: connections drop without
+// goodbye, and the next start recovers from the WAL).
+func (c *Cluster) Stop(mode string) {
 	c.t.Helper()
-	if out, err := c.pgctl("stop", "-w", "-m", "immediate"); err != nil {
+	if out, err := c.pgctl("stop", "-w", "-m", mode); err != nil {
 		c.t.Fatalf("pg_ctl stop: %v\n%s", err, out)
 	}
 }
