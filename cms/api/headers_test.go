@@ -74,6 +74,7 @@ func TestNetHTTPErrorsAreProblems(t *testing.T) {
 		{"no host", "GET /api/v1/delivery/topics HTTP/1.1\r\n\r\n", 400},
 		{"bad header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n", 400},
 		{"unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: rot13\r\n\r\n", 501},
+		{"unknown HTTP version", "GET / HTTP/2.5\r\nHost: x\r\n\r\n", 505},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := rawExchange(t, addr, c.raw)

@@ -11,9 +11,10 @@ import (
 // net/http answers by itself, before any handler runs, are problem+json
 // like every other error: 431 for a header over http.Server's
 // MaxHeaderBytes, 400 for a malformed request, 501 for an unknown
-// transfer coding. net/http writes those straight to the connection as
-// text/plain with no hook to change them (net/http.(*conn).serve), so the
-// wrapper recognises them on the way out.
+// transfer coding, 505 for an HTTP version it does not speak. net/http
+// writes those straight to the connection as text/plain, with no hook to
+// change them (net/http.(*conn).serve), so the wrapper recognises them on
+// the way out.
 //
 // It is sound because net/http writes each such answer whole, in one
 // Write, as a status line followed by exactly two headers
@@ -70,6 +71,8 @@ func problemAnswer(p []byte) ([]byte, bool) {
 		detail = "the request's header fields are larger than the server accepts"
 	case 501:
 		title, typ = "Not implemented", "/problems/not-implemented"
+	case 505:
+		title, typ = "HTTP version not supported", "/problems/http-version-not-supported"
 	}
 	body, _ := json.Marshal(Problem{Type: typ, Title: title, Status: status, Detail: detail})
 	var b bytes.Buffer
