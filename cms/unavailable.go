@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -63,6 +64,11 @@ func unreachable(err error) bool {
 	if errors.As(err, &state) {
 		code := state.SQLState()
 		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+	}
+	// context.DeadlineExceeded passes for a net.Error (it has Timeout), but
+	// a request's own deadline or cancellation says nothing of the database.
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
 	}
 	var ne net.Error
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.As(err, &ne) ||

@@ -1,6 +1,7 @@
 package cms_test
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -51,6 +52,8 @@ func TestUnavailableClassifiesConnectionErrors(t *testing.T) {
 		{sqlState("23505"), cms.EINTERNAL}, // unique violation: a bug, not an outage
 		{sqlState("57014"), cms.EINTERNAL}, // query canceled
 		{errors.New("sql: database is closed"), cms.EINTERNAL},
+		{fmt.Errorf("query: %w", context.DeadlineExceeded), cms.EINTERNAL},
+		{context.Canceled, cms.EINTERNAL},
 		{cms.Errorf(cms.ECONFLICT, "slug taken"), cms.ECONFLICT},
 	} {
 		if got := cms.ErrorCode(c.err); got != c.want {
