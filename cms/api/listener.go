@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"strconv"
 )
@@ -36,6 +37,12 @@ func (l problemListener) Accept() (net.Conn, error) {
 
 type problemConn struct{ net.Conn }
 
+// The methods net/http looks for on a *net.TCPConn.
+var (
+	_ interface{ CloseWrite() error } = (*problemConn)(nil)
+	_ io.ReaderFrom                   = (*problemConn)(nil)
+)
+
 // netHTTPErrorHeaders ends the status line of net/http's own error answers.
 var netHTTPErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
 
@@ -50,6 +57,25 @@ func (c *problemConn) Write(p []byte) (int, error) {
 		}
 	}
 	return c.Conn.Write(p)
+}
+
+// CloseWrite half-closes a TCP connection, as net/http does after an
+// error answer so the client reads it before the connection closes
+// (net/http looks for the method on the connection it is given).
+func (c *problemConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps the TCP connection's sendfile and splice for bodies
+// copied from files; net/http uses it only after the header is written.
+func (c *problemConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }
 
 // problemAnswer turns net/http's text/plain error answer p into a
