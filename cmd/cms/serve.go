@@ -98,7 +98,8 @@ func (e *env) serve(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "cms: serving on http://%s (database %s)\n", ln.Addr(), db.Dialect())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// net/http's own 431 and 400 answers become problem+json too.
+	go func() { served <- srv.Serve(api.ProblemListener(ln)) }()
 	select {
 	case err := <-served:
 		return err

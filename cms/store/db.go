@@ -159,7 +159,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// A commit cut off by a lost connection may have been applied.
+		return &cms.CommitError{Err: err}
+	}
+	return nil
 }
 
 // q rebinds a query written with ? for this database.
