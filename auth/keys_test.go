@@ -37,20 +37,19 @@ func TestRevokedKeyIsNotCachedAcrossPurge(t *testing.T) {
 		keys := &auth.Keys{Store: store}
 		db.OnChange(keys.Purge)
 		as := &auth.Service{Users: db, Tokens: db, Secret: []byte("a test secret that is long enough for HS256!")}
-		u, err := as.CreateUser(ctx, cms.NewUser{Email: "admin@example.com", Name: "Admin",
+		u, err := as.CreateUser(ctx, cms.CommandLine(), cms.NewUser{Email: "admin@example.com", Name: "Admin",
 			Password: "correct horse battery staple", Roles: []workflow.Role{workflow.RoleAdmin}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		admin := cms.UserRef{ID: u.ID, Name: u.Name}
-		k, raw, err := keys.Create(ctx, admin, cms.NewAPIKey{Name: "frontend", Scope: cms.ScopeDelivery})
+				k, raw, err := keys.Create(ctx, u, cms.NewAPIKey{Name: "frontend", Scope: cms.ScopeDelivery})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The first check reads the key, still live; the revocation (with
 		// its purge) lands before the check caches what it read.
 		store.afterRead = func() {
-			if err := db.RevokeKey(ctx, k.ID, cms.Now()); err != nil {
+			if err := db.RevokeKey(ctx, k.ID, cms.Now(), cms.KeyRevoked(k, u.Ref(), cms.Now())); err != nil {
 				t.Fatal(err)
 			}
 			keys.Purge() // what the change announcement does, without waiting for it

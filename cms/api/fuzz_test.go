@@ -33,12 +33,12 @@ type fuzzServer struct {
 func newFuzzServer(f *testing.F) *fuzzServer {
 	db := storetest.Open(f, "sqlite")
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(testSecret), AccessTTL: time.Hour, RefreshTTL: time.Hour}
-	s := &api.Server{Auth: as, Users: db, Topics: db, Delivery: db, Keys: &auth.Keys{Store: db}, DeliveryPublic: true,
+	s := &api.Server{Auth: as, Delivery: db, Webhooks: &cms.Webhooks{Store: db}, Keys: &auth.Keys{Store: db}, DeliveryPublic: true,
 		Editor: &cms.Editor{Store: db, ReviewInterval: time.Hour}, Ready: db.Ping, BodyLimit: 64 << 10,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	fs := &fuzzServer{h: s.Handler(), tok: map[string]string{}}
 	for _, r := range []workflow.Role{workflow.RoleWriter, workflow.RoleEditor, workflow.RoleAdmin, workflow.RoleReviewer} {
-		u, err := as.CreateUser(context.Background(), cms.NewUser{Email: string(r) + "@example.com", Name: string(r),
+		u, err := as.CreateUser(context.Background(), cms.CommandLine(), cms.NewUser{Email: string(r) + "@example.com", Name: string(r),
 			Password: testPassword, Roles: []workflow.Role{r}, Credentials: "MD"})
 		if err != nil {
 			f.Fatal(err)
@@ -228,5 +228,18 @@ func FuzzAPIKeyInput(f *testing.F) {
 		fs.mu.Lock()
 		defer fs.mu.Unlock()
 		fs.check(t, "POST", "/api/v1/editor/api-keys", "admin", body)
+	})
+}
+
+func FuzzWebhookInput(f *testing.F) {
+	fs := newFuzzServer(f)
+	fuzzSeeds(f, `{"url": "https://hooks.example.com/cms", "events": ["article.published"]}`,
+		`{"url": "https://hooks.example.com/cms", "events": ["article.published"], "secret": "a secret of my own choosing"}`,
+		`{"url": 7}`, `{"url": "ftp://x/", "events": []}`, `{"url": "https://a/", "events": "topic.changed"}`,
+		`{"url": "https://u:p@a/", "events": ["nope"]}`, `{"url": "https://a/\u0000", "events": ["topic.changed"], "secret": 1}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		fs.check(t, "POST", "/api/v1/editor/webhooks", "admin", body)
 	})
 }
