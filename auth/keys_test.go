@@ -42,7 +42,7 @@ func TestRevokedKeyIsNotCachedAcrossPurge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-				k, raw, err := keys.Create(ctx, u, cms.NewAPIKey{Name: "frontend", Scope: cms.ScopeDelivery})
+		k, raw, err := keys.Create(ctx, u, cms.NewAPIKey{Name: "frontend", Scope: cms.ScopeDelivery})
 		if err != nil {
 			t.Fatal(err)
 		}

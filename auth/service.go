@@ -42,57 +42,88 @@ var errBadLogin = cms.Errorf(cms.EUNAUTHORIZED, "email or password is wrong")
 
 // Login checks an email and password. Unknown email and wrong password give
 // the same error after the same work, so accounts cannot be enumerated.
+//
+// The attempt is counted against the account and the client address
+// before the password is checked, so however many guesses arrive at once,
+// on however many servers, no more than the limits are ever checked. An
+// attempt that did not fail is then taken back: a good login clears the
+// account's failures and returns the address its attempt, and an attempt
+// that could not be checked (the request ended while waiting to hash, the
+// database failed) counts nothing.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*Session, error) {
 	now := cms.Now()
 	email = cms.NormalizeEmail(email)
-	acctKey, addrKey := accountKey(email), "address:"+clientAddr
-	if err := s.checkLimit(ctx, acctKey, MaxAccountFailures, now); err != nil {
+	acctKey := accountKey(email)
+	charges, err := s.charge(ctx, now,
+		cms.LoginLimit{Key: acctKey, Max: MaxAccountFailures},
+		cms.LoginLimit{Key: "address:" + clientAddr, Max: MaxAddressFailures})
+	if err != nil {
 		return nil, err
 	}
-	if err := s.checkLimit(ctx, addrKey, MaxAddressFailures, now); err != nil {
+	u, err := s.checkLogin(ctx, email, password)
+	if err == errBadLogin {
+		return nil, err // the charge stands: it was a failure
+	}
+	if err != nil {
+		s.refund(ctx, charges)
 		return nil, err
 	}
-	var err error
+	if err := s.Tokens.ClearLoginFailures(ctx, acctKey); err != nil {
+		return nil, err
+	}
+	s.refund(ctx, charges[1:])
+	return s.newSession(ctx, u, cms.NewID(), now)
+}
+
+// checkLogin returns the user that email and password sign in, or
+// errBadLogin, or another error when the password could not be checked.
+func (s *Service) checkLogin(ctx context.Context, email, password string) (*cms.User, error) {
 	var u *cms.User
 	var hash string
 	if cms.PlausibleEmail(email) { // anything else cannot be an account, or even be looked up
+		var err error
 		u, hash, err = s.Users.UserByEmail(ctx, email)
 		if err != nil && cms.ErrorCode(err) != cms.ENOTFOUND {
 			return nil, err
 		}
 	}
 	if u == nil || len(password) > cms.MaxPasswordLen {
-		CheckPassword(dummyHash, password)
-		return nil, s.fail(ctx, now, acctKey, addrKey)
+		if _, err := checkPassword(ctx, dummyHash(), password); err != nil {
+			return nil, err
+		}
+		return nil, errBadLogin
 	}
-	if !CheckPassword(hash, password) || u.Disabled {
-		return nil, s.fail(ctx, now, acctKey, addrKey)
-	}
-	if err := s.Tokens.ClearLoginFailures(ctx, acctKey); err != nil {
+	ok, err := checkPassword(ctx, hash, password)
+	if err != nil {
 		return nil, err
 	}
-	return s.newSession(ctx, u, cms.NewID(), now)
-}
-
-func (s *Service) fail(ctx context.Context, now time.Time, keys ...string) error {
-	for _, k := range keys {
-		if _, _, err := s.Tokens.RecordLoginFailure(ctx, k, now, FailureWindow); err != nil {
-			return err
-		}
+	if !ok || u.Disabled {
+		return nil, errBadLogin
 	}
-	return errBadLogin
+	return u, nil
 }
 
-func (s *Service) checkLimit(ctx context.Context, key string, max int, now time.Time) error {
-	n, start, err := s.Tokens.LoginFailures(ctx, key)
+// charge counts an attempt against limits, or refuses it with 429 and
+// Retry-After when any of them has no failures left in its window.
+func (s *Service) charge(ctx context.Context, now time.Time, limits ...cms.LoginLimit) ([]cms.LoginCharge, error) {
+	charges, retryAt, err := s.Tokens.ChargeLoginAttempt(ctx, limits, now, FailureWindow)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if n >= max && now.Before(start.Add(FailureWindow)) {
-		wait := int(start.Add(FailureWindow).Sub(now).Seconds()) + 1
-		return &cms.Error{Code: cms.ERATELIMIT, Message: "too many failed logins; try again later", RetryAfter: wait}
+	if charges == nil {
+		wait := int(retryAt.Sub(now).Seconds()) + 1
+		return nil, &cms.Error{Code: cms.ERATELIMIT, Message: "too many failed logins; try again later", RetryAfter: wait}
 	}
-	return nil
+	return charges, nil
+}
+
+// refund takes back attempts that did not fail. It runs even when the
+// request has ended, since the attempt must not go on counting. A refund
+// that fails leaves the attempt counted, which errs on the safe side.
+func (s *Service) refund(ctx context.Context, charges []cms.LoginCharge) {
+	if len(charges) > 0 {
+		_ = s.Tokens.RefundLoginAttempt(context.WithoutCancel(ctx), charges)
+	}
 }
 
 // accountKey names an account's login-failure counter by a hash of the
@@ -202,32 +233,48 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*cms.User, er
 }
 
 // ChangePassword checks the current password, stores the new one and
-// revokes every refresh family of the user. Wrong guesses count against the
-// account's login limit.
+// revokes every refresh family of the user. Each check is counted against
+// the account's login limit before it is made, as a login's is, and only a
+// wrong guess stays counted.
 func (s *Service) ChangePassword(ctx context.Context, u *cms.User, current, next string) error {
-	now := cms.Now()
-	key := accountKey(u.Email)
-	if err := s.checkLimit(ctx, key, MaxAccountFailures, now); err != nil {
-		return err
-	}
 	if err := cms.CheckPassword("new_password", next); err != nil {
 		return err
 	}
-	_, hash, err := s.Users.UserByEmail(ctx, u.Email)
+	now := cms.Now()
+	charges, err := s.charge(ctx, now, cms.LoginLimit{Key: accountKey(u.Email), Max: MaxAccountFailures})
 	if err != nil {
 		return err
 	}
-	if len(current) > cms.MaxPasswordLen || !CheckPassword(hash, current) {
-		if _, _, err := s.Tokens.RecordLoginFailure(ctx, key, now, FailureWindow); err != nil {
-			return err
-		}
+	ok, err := s.checkCurrent(ctx, u, current)
+	if err != nil || ok {
+		s.refund(ctx, charges)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &cms.Error{Code: cms.EINVALID, Message: "current_password is wrong",
 			Fields: []cms.FieldError{{Field: "current_password", Message: "is wrong"}}}
 	}
-	hash = HashPassword(next)
+	hash, err := hashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
 	return s.Users.ChangeUser(ctx, u.ID, func(cur *cms.User) (string, []*cms.AuditEvent, error) {
 		return hash, []*cms.AuditEvent{cms.PasswordChanged(cur, u.Ref(), cms.Now())}, nil
 	})
+}
+
+// checkCurrent reports whether current is u's password.
+func (s *Service) checkCurrent(ctx context.Context, u *cms.User, current string) (bool, error) {
+	_, hash, err := s.Users.UserByEmail(ctx, u.Email)
+	if err != nil {
+		return false, err
+	}
+	if len(current) > cms.MaxPasswordLen {
+		return false, nil
+	}
+	return checkPassword(ctx, hash, current)
 }
 
 // ListUsers lists every user, oldest first. Admins only.
@@ -255,9 +302,13 @@ func (s *Service) CreateUser(ctx context.Context, actor *cms.User, in cms.NewUse
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	hash, err := hashPassword(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
 	u := &cms.User{ID: cms.NewID(), Email: in.Email, Name: in.Name, Roles: in.Roles,
 		Credentials: in.Credentials, CreatedAt: cms.Now()}
-	if err := s.Users.CreateUser(ctx, u, HashPassword(in.Password), cms.UserCreated(u, actor.Ref(), u.CreatedAt)); err != nil {
+	if err := s.Users.CreateUser(ctx, u, hash, cms.UserCreated(u, actor.Ref(), u.CreatedAt)); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -284,7 +335,10 @@ func (s *Service) UpdateUser(ctx context.Context, actor *cms.User, id string, p 
 	}
 	hash := "" // hashed before the transaction: hashing is slow on purpose
 	if p.Password != nil {
-		hash = HashPassword(*p.Password)
+		var err error
+		if hash, err = hashPassword(ctx, *p.Password); err != nil {
+			return nil, err
+		}
 	}
 	var out *cms.User
 	err := s.Users.ChangeUser(ctx, id, func(u *cms.User) (string, []*cms.AuditEvent, error) {

@@ -28,11 +28,28 @@ type TokenStore interface {
 	// reports false when old was already spent or revoked (a lost race).
 	RotateRefreshToken(ctx context.Context, oldID string, next *RefreshToken, now time.Time) (bool, error)
 	RevokeFamily(ctx context.Context, familyID string, now time.Time) error
-	// LoginFailures returns the failure count of key and when its window
-	// started (zero values for none).
-	LoginFailures(ctx context.Context, key string) (int, time.Time, error)
-	// RecordLoginFailure counts one failure, starting a new window when the
-	// current one is older than window.
-	RecordLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
+	// ChargeLoginAttempt counts one login attempt against every limit, in
+	// one transaction, before the password is checked: either all are
+	// charged (and returned, for RefundLoginAttempt) or, when any limit has
+	// no failures left in its window, none is and retryAt is when that
+	// window ends. A window older than window starts afresh.
+	ChargeLoginAttempt(ctx context.Context, limits []LoginLimit, now time.Time, window time.Duration) (charges []LoginCharge, retryAt time.Time, err error)
+	// RefundLoginAttempt gives charged attempts back (an attempt that did
+	// not fail), unless their window has started afresh since.
+	RefundLoginAttempt(ctx context.Context, charges []LoginCharge) error
+	// ClearLoginFailures forgets every failure counted against key.
 	ClearLoginFailures(ctx context.Context, key string) error
+}
+
+// LoginLimit is a counter of login failures, per account or per client
+// address, and how many failures its window allows.
+type LoginLimit struct {
+	Key string
+	Max int
+}
+
+// LoginCharge is one attempt counted against a limit's window.
+type LoginCharge struct {
+	Key         string
+	WindowStart time.Time
 }

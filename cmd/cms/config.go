@@ -60,18 +60,15 @@ type option struct {
 func options() []option {
 	return []option{
 		{"CMS_DATABASE_URL", "database-url", "sqlite:PATH or postgres://…", "sqlite:./data/cms.db", func(c *Config, v string) error {
-			if !strings.HasPrefix(v, "sqlite:") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
-				return fmt.Errorf("must start with sqlite: or postgres://")
-			}
-			if v == "sqlite:" {
-				return fmt.Errorf("sqlite: needs a file path")
+			if err := checkDatabaseURL(v); err != nil {
+				return err
 			}
 			c.DatabaseURL = v
 			return nil
 		}},
 		{"CMS_ADDR", "addr", "listen address", ":8080", func(c *Config, v string) error {
-			if _, port, ok := strings.Cut(v, ":"); !ok || port == "" {
-				return fmt.Errorf("must be host:port or :port")
+			if err := checkListenAddr(v); err != nil {
+				return err
 			}
 			c.Addr = v
 			return nil
@@ -175,7 +172,7 @@ func options() []option {
 			return nil
 		}},
 		{"CMS_DEBUG_ADDR", "debug-addr", "address for Go's pprof profiles (empty: off; keep it on localhost)", "", func(c *Config, v string) error {
-			if _, port, ok := strings.Cut(v, ":"); v != "" && (!ok || port == "") {
+			if v != "" && checkListenAddr(v) != nil {
 				return fmt.Errorf("must be host:port, e.g. 127.0.0.1:6060")
 			}
 			c.DebugAddr = v

@@ -83,7 +83,7 @@ func (e *env) run(args []string) error {
 		fmt.Fprintf(e.stdout, "cms %s\n", Version)
 		return nil
 	case "help":
-		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create | key create | audit verify | seed | healthcheck | version] [flags]")
+		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create|set-password | key create | audit verify | seed | healthcheck | version] [flags]")
 		return nil
 	}
 	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, healthcheck, version)", cmd)

@@ -13,8 +13,11 @@ import (
 // user create: the password comes from CMS_USER_PASSWORD so it never shows
 // in a process list; without it one is generated and printed once.
 func (e *env) user(args []string) error {
+	if len(args) > 0 && args[0] == "set-password" {
+		return e.userSetPassword(args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("usage: cms user create --email E --name N --role R[,R] [--credentials C]")
+		return usagef("usage: cms user create --email E --name N --role R[,R] [--credentials C] | cms user set-password --email E")
 	}
 	var email, name, roles, creds string
 	cfg, rest, err := e.flags("user create", args[1:], func(fs *flag.FlagSet) {

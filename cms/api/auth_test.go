@@ -198,6 +198,7 @@ func TestChangePassword(t *testing.T) {
 // per client named in X-Forwarded-For; from anyone else the header is
 // ignored, or a client could dodge its limit by writing it.
 func TestLoginLimitBehindProxy(t *testing.T) {
+	t.Parallel()
 	fail := func(e *env, xff string) int {
 		return e.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "x" + xff + "@example.com", "password": "wrong password!!"},
 			"X-Forwarded-For", xff).Status

@@ -37,10 +37,16 @@ type env struct {
 const testPassword = "correct horse battery staple"
 
 // eachDB runs f on a fresh env per database, its server configured by
-// configure.
+// configure. Every env has a database of its own, so the test runs in
+// parallel with other tests, and its databases with each other: most of a
+// test's time is spent waiting for a database.
 func eachDB(t *testing.T, f func(t *testing.T, e *env), configure ...func(*api.Server)) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
-		t.Run(d, func(t *testing.T) { f(t, newEnv(t, d, configure...)) })
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			f(t, newEnv(t, d, configure...))
+		})
 	}
 }
 

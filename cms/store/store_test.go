@@ -143,26 +143,67 @@ func TestRefreshTokens(t *testing.T) {
 	})
 }
 
-func TestLoginFailures(t *testing.T) {
+func TestLoginAttemptCharges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := cms.Now()
+		acct := cms.LoginLimit{Key: "account:a", Max: 3}
+		addr := cms.LoginLimit{Key: "address:x", Max: 4}
+		charge := func(at time.Time, limits ...cms.LoginLimit) ([]cms.LoginCharge, time.Time) {
+			t.Helper()
+			c, retryAt, err := db.ChargeLoginAttempt(ctx, limits, at, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c, retryAt
+		}
 		for i := 1; i <= 3; i++ {
-			n, start, err := db.RecordLoginFailure(ctx, "account:a", now.Add(time.Duration(i)*time.Second), time.Minute)
-			if err != nil || n != i || !start.Equal(now.Add(time.Second)) {
-				t.Fatalf("failure %d: %d %v %v", i, n, start, err)
+			c, _ := charge(now.Add(time.Duration(i)*time.Second), acct, addr)
+			if len(c) != 2 || c[0].Key != acct.Key || !c[0].WindowStart.Equal(now.Add(time.Second)) {
+				t.Fatalf("charge %d: %+v", i, c)
 			}
 		}
-		// After the window a new count starts.
+		// The account is spent: refused with the end of its window, and
+		// the address is not charged either (3 of 4, not 4).
+		c, retryAt := charge(now.Add(5*time.Second), acct, addr)
+		if c != nil || !retryAt.Equal(now.Add(time.Second+time.Minute)) {
+			t.Fatalf("over the limit: %+v, retry at %v", c, retryAt)
+		}
+		if c, _ := charge(now.Add(5*time.Second), addr); len(c) != 1 {
+			t.Fatal("the refused charge counted against the address")
+		}
+		if c, _ := charge(now.Add(5*time.Second), addr); c != nil {
+			t.Fatal("the address allowed a fifth attempt")
+		}
+		// A refund gives one attempt back.
+		c, _ = charge(now.Add(5*time.Second), cms.LoginLimit{Key: "account:b", Max: 1})
+		if err := db.RefundLoginAttempt(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := charge(now.Add(6*time.Second), cms.LoginLimit{Key: "account:b", Max: 1}); again == nil {
+			t.Fatal("refunded attempt still counted")
+		}
+		// After the window a new count starts, and a refund from the old
+		// window does not touch it.
 		later := now.Add(2 * time.Minute)
-		if n, start, err := db.RecordLoginFailure(ctx, "account:a", later, time.Minute); n != 1 || !start.Equal(later) || err != nil {
-			t.Fatalf("new window: %d %v %v", n, start, err)
+		old, _ := charge(now.Add(10*time.Second), cms.LoginLimit{Key: "account:c", Max: 5})
+		if c, _ := charge(later, acct); len(c) != 1 || !c[0].WindowStart.Equal(later) {
+			t.Fatalf("new window: %+v", c)
 		}
-		if n, _, _ := db.LoginFailures(ctx, "account:a"); n != 1 {
-			t.Fatalf("count %d", n)
+		c, _ = charge(later, cms.LoginLimit{Key: "account:c", Max: 1})
+		if err := db.RefundLoginAttempt(ctx, old); err != nil {
+			t.Fatal(err)
 		}
-		db.ClearLoginFailures(ctx, "account:a")
-		if n, start, err := db.LoginFailures(ctx, "account:a"); n != 0 || !start.IsZero() || err != nil {
-			t.Fatalf("cleared: %d %v %v", n, start, err)
+		if c, _ := charge(later, cms.LoginLimit{Key: "account:c", Max: 1}); c != nil {
+			t.Fatal("a refund from an old window emptied the new one")
+		}
+		// Clearing forgets every failure of the key.
+		if err := db.ClearLoginFailures(ctx, acct.Key); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if c, _ := charge(later, acct); c == nil {
+				t.Fatal("cleared account still limited")
+			}
 		}
 	})
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -75,38 +74,68 @@ func revokeUser(ctx context.Context, tx *sqlx.Tx, d dialect, userID string, now 
 	return err
 }
 
-// LoginFailures returns the failure count of key and when its window began.
-func (db *DB) LoginFailures(ctx context.Context, key string) (int, time.Time, error) {
-	var r struct {
-		Count int `db:"count"`
-		Start tm  `db:"window_start"`
-	}
-	err := db.w.GetContext(ctx, &r, db.q(`SELECT count, window_start FROM login_failures WHERE key = ?`), key)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, time.Time{}, nil
+// errOverLimit rolls back a charge that found a limit spent.
+var errOverLimit = errors.New("login limit reached")
+
+// ChargeLoginAttempt counts one attempt against every limit in one
+// transaction. Each upsert increments and returns its count in one
+// statement, holding the row until the transaction ends, so concurrent
+// attempts on any number of servers are counted one after another and no
+// more than Max of them pass in a window. A limit found spent rolls the
+// whole charge back: refused attempts cost nothing and count nothing.
+// Callers charge keys in one fixed order (account, then address), so two
+// charges never wait on each other's rows in a cycle.
+func (db *DB) ChargeLoginAttempt(ctx context.Context, limits []cms.LoginLimit, now time.Time, window time.Duration) ([]cms.LoginCharge, time.Time, error) {
+	var charges []cms.LoginCharge
+	var retryAt time.Time
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		charges = charges[:0]
+		for _, l := range limits {
+			var r struct {
+				Count int `db:"count"`
+				Start tm  `db:"window_start"`
+			}
+			err := tx.GetContext(ctx, &r, db.q(`INSERT INTO login_failures (key, window_start, count) VALUES (?, ?, 1)
+				ON CONFLICT (key) DO UPDATE SET
+					count = CASE WHEN login_failures.window_start < ? THEN 1 ELSE login_failures.count + 1 END,
+					window_start = CASE WHEN login_failures.window_start < ? THEN excluded.window_start ELSE login_failures.window_start END
+				RETURNING count, window_start`), l.Key, tm{now}, tm{now.Add(-window)}, tm{now.Add(-window)})
+			if err != nil {
+				return err
+			}
+			if r.Count > l.Max {
+				retryAt = r.Start.Time.Add(window)
+				return errOverLimit
+			}
+			charges = append(charges, cms.LoginCharge{Key: l.Key, WindowStart: r.Start.Time})
 		}
-		return 0, time.Time{}, err
+		return nil
+	})
+	if errors.Is(err, errOverLimit) {
+		return nil, retryAt, nil
 	}
-	return r.Count, r.Start.Time, nil
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return charges, time.Time{}, nil
 }
 
-// RecordLoginFailure counts one failure in one statement, so concurrent
-// failures from several servers are all counted.
-func (db *DB) RecordLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error) {
-	var r struct {
-		Count int `db:"count"`
-		Start tm  `db:"window_start"`
-	}
-	err := db.w.GetContext(ctx, &r, db.q(`INSERT INTO login_failures (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-			count = CASE WHEN login_failures.window_start < ? THEN 1 ELSE login_failures.count + 1 END,
-			window_start = CASE WHEN login_failures.window_start < ? THEN excluded.window_start ELSE login_failures.window_start END
-		RETURNING count, window_start`), key, tm{now}, tm{now.Add(-window)}, tm{now.Add(-window)})
-	return r.Count, r.Start.Time, err
+// RefundLoginAttempt takes back charged attempts. The window must still be
+// the one charged: a window started afresh since holds other attempts.
+func (db *DB) RefundLoginAttempt(ctx context.Context, charges []cms.LoginCharge) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, c := range charges {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE login_failures SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0`),
+				c.Key, tm{c.WindowStart}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// ClearLoginFailures forgets the failures of key (after a good login).
+// ClearLoginFailures forgets the failures of key (after a good login, or
+// when an operator sets a new password).
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := db.w.ExecContext(ctx, db.q(`DELETE FROM login_failures WHERE key = ?`), key)
 	return err

@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"healthcms/cms"
+	"healthcms/cms/store"
+	"healthcms/cms/store/storetest"
+	"healthcms/workflow"
+)
+
+// TestUncheckedLoginsCountNothing: logins that end before their password
+// could be checked (every hashing slot busy) are refunded, so a slow
+// server does not lock people out, while checked failures still count.
+func TestUncheckedLoginsCountNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := &Service{Users: db, Tokens: db, Secret: []byte("a test secret that is long enough for HS256!"), AccessTTL: time.Minute, RefreshTTL: time.Hour}
+		ctx := context.Background()
+		if _, err := s.CreateUser(ctx, cms.CommandLine(), cms.NewUser{Email: "w@example.com", Name: "W", Password: "correct horse battery staple",
+			Roles: []workflow.Role{workflow.RoleWriter}}); err != nil {
+			t.Fatal(err)
+		}
+		for range cap(hashSlots) {
+			hashSlots <- struct{}{}
+		}
+		release := sync.OnceFunc(func() {
+			for range cap(hashSlots) {
+				<-hashSlots
+			}
+		})
+		defer release() // also when the test fails
+		for range 2 * MaxAccountFailures {
+			short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+			_, err := s.Login(short, "w@example.com", "wrong password!!", "192.0.2.1")
+			cancel()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("login with every slot busy: %v, want the deadline's error", err)
+			}
+		}
+		release()
+		for i := range MaxAccountFailures {
+			if _, err := s.Login(ctx, "w@example.com", "wrong password!!", "192.0.2.1"); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
+				t.Fatalf("checked failure %d: %v, want 401", i+1, err)
+			}
+		}
+		if _, err := s.Login(ctx, "w@example.com", "correct horse battery staple", "192.0.2.1"); cms.ErrorCode(err) != cms.ERATELIMIT {
+			t.Fatalf("after %d checked failures: %v, want 429", MaxAccountFailures, err)
+		}
+	})
+}
