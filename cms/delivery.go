@@ -39,7 +39,6 @@ type LiveItem struct {
 	SummaryDoc []byte
 }
 
-
 // LiveQuery selects live articles, newest first publication first.
 type LiveQuery struct {
 	Topic string
@@ -54,8 +53,8 @@ type SearchQuery struct {
 	// Tagged also finds the live articles tagged with any of these topics
 	// (the topics the text names), after the text's own matches.
 	Tagged []string
-	Limit int
-	After *ScoreCursor
+	Limit  int
+	After  *ScoreCursor
 }
 
 // DeliveryStore reads what readers see: live articles only. Nothing in it

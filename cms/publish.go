@@ -62,7 +62,7 @@ type DeliveryArticle struct {
 	References []Reference    `json:"references"`
 	// Mentions are the published topics named in the text, found when
 	// the version was published (see FindMentions).
-	Mentions []Mention     `json:"mentions"`
+	Mentions []Mention      `json:"mentions"`
 	JSONLD   map[string]any `json:"jsonld"`
 }
 

@@ -352,4 +352,3 @@ func (db *DB) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) 
 	}
 	return out, nil
 }
-
