@@ -420,9 +420,6 @@ func (e *Editor) DeleteTopic(ctx context.Context, actor *User, slug string, ifMa
 		if ifMatch != 0 && old.Version != ifMatch {
 			return staleTopic(old.Version)
 		}
-		if old.Live != nil {
-			return Errorf(ECONFLICT, "the topic is published; unpublish it first")
-		}
 		ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventDeleted, fmt.Sprintf("topic %q deleted", old.Name), Now())
 		err = e.Store.DeleteTopic(ctx, slug, old.Version, ev)
 		if ifMatch == 0 && ErrorCode(err) == EPRECONDITION && i < topicRetries {

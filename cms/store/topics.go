@@ -292,6 +292,16 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, version int64, ev *c
 				return cms.Errorf(cms.ECONFLICT, "topic is used by an approved or scheduled article; remove it from the article first")
 			}
 		}
+		// Said before "published", which is the lesser reason: a topic
+		// unpublished would still be refused for its articles.
+		var tagged []int
+		if err := tx.SelectContext(ctx, &tagged, db.q(`SELECT 1 FROM article_topics WHERE topic_slug = ?
+			UNION ALL SELECT 1 FROM live_topics WHERE topic_slug = ? LIMIT 1`), slug, slug); err != nil {
+			return err
+		}
+		if len(tagged) > 0 {
+			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
+		}
 		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ? AND version = ? AND live_version IS NULL`), slug, version)
 		if isForeignKey(err) {
 			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
