@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +153,142 @@ func TestTopicSelfReview(t *testing.T) {
 		tp = e.topicAct("edrev", tp, "submit").want(200).json()
 		e.topicAct("edrev", tp, "approve").problem(403)
 		e.topicAct("reviewer", tp, "approve").want(200)
+	})
+}
+
+// jakSite publishes a small vocabulary: a drug class with aliases, a
+// condition that links to it, and a drug.
+func (e *env) jakSite() {
+	e.t.Helper()
+	e.topic("jak-inhibitors", "JAK inhibitors", "kind", "drug_class",
+		"definition", "a type of targeted medication that blocks specific enzymes involved in immune signaling",
+		"aliases", []string{"Janus kinase inhibitor", "JAKi"})
+	e.topic("rheumatoid-arthritis", "Rheumatoid arthritis", "kind", "condition",
+		"definition", "a chronic disease where the immune system attacks joint lining", "related", []string{"jak-inhibitors"})
+	e.topic("baricitinib", "Baricitinib", "kind", "drug", "definition", "a JAK inhibitor taken once a day",
+		"related", []string{"jak-inhibitors"})
+	e.topic("psoriasis", "Psoriasis", "kind", "condition", "definition", "a chronic skin disease")
+}
+
+// Published articles name the published vocabulary they mention, found
+// when they are published: whole words, aliases, accents folded, the text
+// as written; JSON-LD lists them and types them by kind.
+func TestArticleMentions(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.jakSite()
+		e.do("POST", topicsPath, "editor", map[string]any{"slug": "tofacitinib", "name": "Tofacitinib", "kind": "drug"}).want(201)
+		a := e.publish("Baricitinib and psoriatic skin", "topics", []string{"jak-inhibitors", "tofacitinib"},
+			"summary", "A Janus kinase inhibitor for RHEUMATOID ARTHRÍTIS.",
+			"body_html", "<p>Unlike tofacitinib, this JAKi is taken once daily. Baricitinib again.</p>")
+		live := e.delivered(a["slug"].(string)).want(200).json()
+		var got []string
+		for _, m := range live["mentions"].([]any) {
+			m := m.(map[string]any)
+			got = append(got, m["slug"].(string)+":"+m["matched"].(string)+":"+m["kind"].(string))
+		}
+		// Baricitinib from the title first; tofacitinib is not published;
+		// "psoriatic" is not psoriasis.
+		want := []string{"baricitinib:Baricitinib:drug", "jak-inhibitors:Janus kinase inhibitor:drug_class",
+			"rheumatoid-arthritis:RHEUMATOID ARTHRÍTIS:condition"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("mentions %v, want %v", got, want)
+		}
+		if d := field(live["mentions"].([]any)[1].(map[string]any), "definition"); !strings.HasPrefix(d.(string), "a type of targeted") {
+			t.Fatalf("mention definition %v", d)
+		}
+		// Only the published topic of the two tagged is shown.
+		if topics := live["topics"].([]any); len(topics) != 1 || field(topics[0].(map[string]any), "slug") != "jak-inhibitors" {
+			t.Fatalf("topics %v", topics)
+		}
+		ld := live["jsonld"].(map[string]any)
+		if about := ld["about"].([]any); len(about) != 1 || field(about[0].(map[string]any), "@type") != "DrugClass" {
+			t.Fatalf("about %v", ld["about"])
+		}
+		var types []string
+		for _, m := range ld["mentions"].([]any) {
+			types = append(types, field(m.(map[string]any), "@type").(string))
+		}
+		if !slices.Equal(types, []string{"Drug", "DrugClass", "MedicalCondition"}) {
+			t.Fatalf("jsonld mentions %v", ld["mentions"])
+		}
+	})
+}
+
+// A topic page: the published topic, related topics both ways, its
+// reviewer and JSON-LD typed by kind; an alias in place of the slug
+// redirects to it.
+func TestDeliveryTopicPage(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.jakSite()
+		for kind, typ := range map[string]string{"treatment": "MedicalTherapy", "test": "MedicalTest", "other": "MedicalEntity"} {
+			e.topic("k-"+kind, "Kind "+kind, "kind", kind)
+			if got := field(e.do("GET", delivery+"/topics/k-"+kind, "", nil).want(200).json(), "jsonld", "about", "@type"); got != typ {
+				t.Fatalf("%s: about @type %v, want %s", kind, got, typ)
+			}
+		}
+		e.publish("Baricitinib", "topics", []string{"jak-inhibitors", "baricitinib"})
+		page := e.do("GET", delivery+"/topics/jak-inhibitors", "", nil).want(200).json()
+		var related []string
+		for _, r := range page["related"].([]any) {
+			related = append(related, r.(map[string]any)["slug"].(string))
+		}
+		// Linked from the drug and the condition, saved on them only.
+		if !slices.Equal(related, []string{"baricitinib", "rheumatoid-arthritis"}) || page["article_count"] != float64(1) ||
+			field(page, "reviewed_by", "credentials") != "MD, Rheumatology" {
+			t.Fatalf("page: %v", page)
+		}
+		about := field(page, "jsonld", "about").(map[string]any)
+		if field(page, "jsonld", "@type") != "MedicalWebPage" || about["@type"] != "DrugClass" ||
+			fmt.Sprint(about["alternateName"]) != "[Janus kinase inhibitor JAKi]" {
+			t.Fatalf("jsonld: %v", page["jsonld"])
+		}
+		if rel := e.do("GET", delivery+"/topics/rheumatoid-arthritis", "", nil).want(200).json()["related"].([]any); len(rel) != 1 ||
+			field(rel[0].(map[string]any), "kind") != "drug_class" || field(rel[0].(map[string]any), "definition") == "" {
+			t.Fatalf("related of the condition: %v", rel)
+		}
+		for _, alias := range []string{"janus-kinase-inhibitor", "jaki"} {
+			res := e.do("GET", delivery+"/topics/"+alias, "", nil).want(301)
+			if loc := res.Header.Get("Location"); loc != delivery+"/topics/jak-inhibitors" {
+				t.Fatalf("%s: Location %q", alias, loc)
+			}
+		}
+		e.do("GET", delivery+"/topics/not-a-topic", "", nil).problem(404)
+		glossary := e.do("GET", delivery+"/topics", "", nil).want(200).json()["items"].([]any)
+		first := glossary[0].(map[string]any)
+		for _, k := range []string{"slug", "name", "kind", "definition", "description_html", "aliases", "article_count"} {
+			if _, ok := first[k]; !ok {
+				t.Fatalf("glossary item without %s: %v", k, first)
+			}
+		}
+	})
+}
+
+// Search knows the vocabulary: a query naming a topic or an alias lists
+// the topic first and finds the articles tagged with it, even when their
+// words do not match.
+func TestSearchKnowsTopics(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.jakSite()
+		e.publish("Once-daily tablets", "topics", []string{"jak-inhibitors"}, "summary", "Dosing.", "body_html", "<p>Taken with food.</p>")
+		e.publish("Skin care", "topics", []string{"psoriasis"})
+		for _, q := range []string{"JAKi", "janus kinase inhibitor", "JAK inhibitors"} {
+			res := e.do("GET", delivery+"/search?q="+url.QueryEscape(q), "", nil).want(200)
+			if !strings.HasPrefix(string(res.Body), `{"topics":[{"slug":"jak-inhibitors","name":"JAK inhibitors","definition":"a type`) {
+				t.Fatalf("%s: %s", q, res.Body)
+			}
+			if got, _ := slugs(t, res); !slices.Equal(got, []string{"once-daily-tablets"}) {
+				t.Fatalf("%s found %v", q, got)
+			}
+		}
+		res := e.do("GET", delivery+"/search?q=tablets", "", nil).want(200)
+		if topics := res.json()["topics"].([]any); len(topics) != 0 {
+			t.Fatalf("topics for a word that names none: %v", topics)
+		}
+		if got, _ := slugs(t, res); !slices.Equal(got, []string{"once-daily-tablets"}) {
+			t.Fatalf("tablets found %v", got)
+		}
+		if got, _ := slugs(t, e.do("GET", delivery+"/search?q=JAKi&topic=psoriasis", "", nil)); len(got) != 0 {
+			t.Fatalf("topic filter: %v", got)
+		}
 	})
 }
