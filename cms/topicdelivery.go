@@ -37,14 +37,6 @@ type DeliveryTopicPage struct {
 	JSONLD         map[string]any  `json:"jsonld"`
 }
 
-// TopicRedirect is the answer to a topic looked up by one of its aliases:
-// the topic's slug.
-type TopicRedirect struct{ Slug string }
-
-// Error implements error; Delivery.Topic returns it so the caller answers
-// with a redirect.
-func (r *TopicRedirect) Error() string { return "the topic is at " + r.Slug }
-
 func deliveryTopic(v *TopicVersion) DeliveryTopic {
 	return DeliveryTopic{Slug: v.Slug, Name: v.Name, Kind: v.Kind, Definition: v.Definition,
 		DescriptionHTML: v.DescriptionHTML, Aliases: orEmpty(v.Aliases), ArticleCount: v.ArticleCount, UpdatedAt: v.PublishedAt}
@@ -81,9 +73,7 @@ func (d *Delivery) publishedTopic(ctx context.Context, slug string) (*TopicVersi
 
 // Topic returns the page of a published topic: its published version,
 // the published topics related to it either way, its reviewer and its
-// JSON-LD. A slug that is one of a topic's aliases slugified ("janus-
-// kinase-inhibitor") returns a *TopicRedirect naming the topic; anything
-// else not published is ENOTFOUND.
+// JSON-LD; ENOTFOUND when it is not published.
 func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopicPage, error) {
 	pubs, err := d.Store.PublishedTopics(ctx)
 	if err != nil {
@@ -91,13 +81,6 @@ func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopicPage, 
 	}
 	i := slices.IndexFunc(pubs, func(v *TopicVersion) bool { return v.Slug == slug })
 	if i < 0 {
-		for _, v := range pubs {
-			for _, a := range append([]string{v.Name}, v.Aliases...) {
-				if Slugify(a) == slug {
-					return nil, &TopicRedirect{Slug: v.Slug}
-				}
-			}
-		}
 		return nil, Errorf(ENOTFOUND, "topic not found")
 	}
 	v := pubs[i]
@@ -112,6 +95,25 @@ func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopicPage, 
 	}
 	p.JSONLD = topicJSONLD(p)
 	return p, nil
+}
+
+// TopicAlias returns the slug of the published topic that slug names by
+// one of its aliases (or its name) slugified like a title ("janus-kinase-
+// inhibitor" for "Janus kinase inhibitor"), so a reader's guess at a URL
+// finds the topic; ENOTFOUND when none does.
+func (d *Delivery) TopicAlias(ctx context.Context, slug string) (string, error) {
+	pubs, err := d.Store.PublishedTopics(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range pubs {
+		for _, a := range append([]string{v.Name}, v.Aliases...) {
+			if v.Slug != slug && Slugify(a) == slug {
+				return v.Slug, nil
+			}
+		}
+	}
+	return "", Errorf(ENOTFOUND, "topic not found")
 }
 
 // topicJSONLD is the schema.org MedicalWebPage of a topic page, about the

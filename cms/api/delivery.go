@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -187,11 +186,13 @@ func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {
 }
 
 func (s *Server) deliveryTopic(r *http.Request) (*cachedResponse, error) {
-	t, err := s.reader.Topic(r.Context(), chi.URLParam(r, "slug"))
-	var moved *cms.TopicRedirect
-	if errors.As(err, &moved) {
-		// An alias in place of the slug: the topic's own path, relative.
-		return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/topics/" + url.PathEscape(moved.Slug)}, nil
+	slug := chi.URLParam(r, "slug")
+	t, err := s.reader.Topic(r.Context(), slug)
+	if cms.ErrorCode(err) == cms.ENOTFOUND {
+		// An alias in place of the slug: the topic's own path.
+		if to, aerr := s.reader.TopicAlias(r.Context(), slug); aerr == nil {
+			return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/topics/" + url.PathEscape(to)}, nil
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -253,6 +253,8 @@ func TestDeliveryTopicPage(t *testing.T) {
 			}
 		}
 		e.do("GET", delivery+"/topics/not-a-topic", "", nil).problem(404)
+		// Only the topic page redirects; a feed of an alias is no feed.
+		e.do("GET", delivery+"/feed.atom?topic=janus-kinase-inhibitor", "", nil).problem(404)
 		glossary := e.do("GET", delivery+"/topics", "", nil).want(200).json()["items"].([]any)
 		first := glossary[0].(map[string]any)
 		for _, k := range []string{"slug", "name", "kind", "definition", "description_html", "aliases", "article_count"} {
