@@ -80,7 +80,7 @@ func TestLegacyHashesKeepTheirApprovals(t *testing.T) {
 				t.Fatalf("diverged legacy article: %+v", b.Approval)
 			}
 			// Its approved revision still uses eczema, so eczema stays.
-			if err := n.ed.DeleteTopic(ctx, n.editor, "eczema", nil); cms.ErrorCode(err) != cms.ECONFLICT {
+			if err := n.ed.DeleteTopic(ctx, n.editor, "eczema", 0); cms.ErrorCode(err) != cms.ECONFLICT {
 				t.Fatalf("deleting a topic an approved revision uses: %v", err)
 			}
 			// And publishing would show readers topics the draft no longer has.

@@ -39,16 +39,6 @@ type LiveItem struct {
 	SummaryDoc []byte
 }
 
-// DeliveryTopic is a topic as frontends see it.
-type DeliveryTopic struct {
-	Slug            string    `json:"slug"`
-	Name            string    `json:"name"`
-	DescriptionHTML string    `json:"description_html"`
-	Aliases         []string  `json:"aliases"`
-	ArticleCount    int       `json:"article_count"`
-	UpdatedAt       time.Time `json:"-"`
-}
-
 // LiveQuery selects live articles, newest first publication first.
 type LiveQuery struct {
 	Topic string
@@ -60,8 +50,11 @@ type LiveQuery struct {
 type SearchQuery struct {
 	Text  string
 	Topic string
-	Limit int
-	After *ScoreCursor
+	// Tagged also finds the live articles tagged with any of these topics
+	// (the topics the text names), after the text's own matches.
+	Tagged []string
+	Limit  int
+	After  *ScoreCursor
 }
 
 // DeliveryStore reads what readers see: live articles only. Nothing in it
@@ -75,9 +68,9 @@ type DeliveryStore interface {
 	LiveETag(ctx context.Context, slug string) (string, error)
 	LiveArticles(ctx context.Context, q LiveQuery) ([]LiveItem, error)
 	Search(ctx context.Context, q SearchQuery) ([]LiveItem, error)
-	DeliveryTopics(ctx context.Context) ([]DeliveryTopic, error)
-	// DeliveryTopic returns ENOTFOUND for an unknown topic.
-	DeliveryTopic(ctx context.Context, slug string) (*DeliveryTopic, error)
+	// PublishedTopics returns the live version of every published topic,
+	// by name, with its count of live articles.
+	PublishedTopics(ctx context.Context) ([]*TopicVersion, error)
 	// EachLive calls fn with every live article, newest first.
 	EachLive(ctx context.Context, fn func(LiveItem) error) error
 }
@@ -99,17 +92,6 @@ func (d *Delivery) LiveETag(ctx context.Context, slug string) (string, error) {
 	return d.Store.LiveETag(ctx, slug)
 }
 
-// Topics returns every topic with its count of live articles.
-func (d *Delivery) Topics(ctx context.Context) ([]DeliveryTopic, error) {
-	return d.Store.DeliveryTopics(ctx)
-}
-
-// Topic returns one topic with its count of live articles; ENOTFOUND for
-// an unknown one.
-func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopic, error) {
-	return d.Store.DeliveryTopic(ctx, slug)
-}
-
 // EachLive calls fn with every live article, newest first (the sitemap).
 func (d *Delivery) EachLive(ctx context.Context, fn func(LiveItem) error) error {
 	return d.Store.EachLive(ctx, fn)
@@ -121,6 +103,14 @@ const MaxSearchLen = 200
 // Articles lists live articles (of a topic when set) with the cursor of
 // the next page ("" on the last).
 func (d *Delivery) Articles(ctx context.Context, topic string, limit int, cursor string) ([]LiveItem, string, error) {
+	if topic != "" {
+		// A topic that is not published is not shown, nor are its lists.
+		if _, err := d.publishedTopic(ctx, topic); ErrorCode(err) == ENOTFOUND {
+			return []LiveItem{}, "", nil
+		} else if err != nil {
+			return nil, "", err
+		}
+	}
 	q := LiveQuery{Topic: topic, Limit: limit + 1}
 	if cursor != "" {
 		c, err := DecodeCursor(cursor)
@@ -138,28 +128,56 @@ func (d *Delivery) Articles(ctx context.Context, topic string, limit int, cursor
 	return items, Cursor{At: last.PublishedAt, ID: last.ArticleID}.Encode(), nil
 }
 
-// Search runs a full-text search with the cursor of the next page.
-func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cursor string) ([]LiveItem, string, error) {
+// SearchTopic is a published topic a search query names.
+type SearchTopic struct {
+	Slug       string `json:"slug"`
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
+}
+
+// SearchResult is a page of search results with the cursor of the next
+// page ("" on the last) and the published topics the query names.
+type SearchResult struct {
+	Topics []SearchTopic
+	Items  []LiveItem
+	Next   string
+}
+
+// Search runs a full-text search. A query that names published topics
+// (by name or alias, as FindMentions finds them in an article) lists
+// them and also finds the live articles tagged with them.
+func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cursor string) (*SearchResult, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > MaxSearchLen || hasControl(text, false) {
-		return nil, "", &Error{Code: EBADREQUEST, Message: "q must be 1 to 200 characters of text",
+		return nil, &Error{Code: EBADREQUEST, Message: "q must be 1 to 200 characters of text",
 			Fields: []FieldError{{"q", "must be 1 to 200 characters"}}}
 	}
 	q := SearchQuery{Text: text, Topic: topic, Limit: limit + 1}
 	if cursor != "" {
 		c, err := DecodeScoreCursor(cursor)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		q.After = c
 	}
-	items, err := d.Store.Search(ctx, q)
-	if err != nil || len(items) <= limit {
-		return items, "", err
+	pubs, err := d.Store.PublishedTopics(ctx)
+	if err != nil {
+		return nil, err
 	}
-	items = items[:limit]
-	last := items[limit-1]
-	return items, ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode(), nil
+	res := &SearchResult{Topics: []SearchTopic{}}
+	for _, m := range FindMentions(pubs, text) {
+		res.Topics = append(res.Topics, SearchTopic{Slug: m.Slug, Name: m.Name, Definition: m.Definition})
+		q.Tagged = append(q.Tagged, m.Slug)
+	}
+	if res.Items, err = d.Store.Search(ctx, q); err != nil {
+		return nil, err
+	}
+	if len(res.Items) > limit {
+		res.Items = res.Items[:limit]
+		last := res.Items[limit-1]
+		res.Next = ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode()
+	}
+	return res, nil
 }
 
 // ScoreCursor is a keyset position in a list ordered by score, best first.

@@ -54,10 +54,10 @@ func TestUseCasesRefuseActorsWithoutTheRole(t *testing.T) {
 					return err
 				}},
 				{"Editor.ReplaceTopic", topicsWrite, func(u *cms.User) error {
-					_, err := ed.ReplaceTopic(ctx, u, "ra", nil, cms.TopicInput{Name: "Rheumatoid arthritis"})
+					_, err := ed.ReplaceTopic(ctx, u, "ra", 0, cms.TopicInput{Name: "Rheumatoid arthritis"})
 					return err
 				}},
-				{"Editor.DeleteTopic", topicsWrite, func(u *cms.User) error { return ed.DeleteTopic(ctx, u, "ra", nil) }},
+				{"Editor.DeleteTopic", topicsWrite, func(u *cms.User) error { return ed.DeleteTopic(ctx, u, "ra", 0) }},
 				{"Editor.CreateArticle", []*cms.User{n.reviewer}, func(u *cms.User) error {
 					_, err := ed.CreateArticle(ctx, u, cms.DraftInput{Title: "T", Summary: "S", BodyHTML: "<p>B</p>"})
 					return err

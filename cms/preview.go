@@ -13,7 +13,7 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	topics, err := e.topicRefs(ctx, a.Draft.Topics)
+	topics, mentions, err := e.vocabulary(ctx, a.Draft)
 	if err != nil {
 		return nil, err
 	}
@@ -28,21 +28,26 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 		at := ap.At
 		reviewer, reviewed = &DeliveryPerson{Name: ap.Reviewer.Name, Credentials: ap.Reviewer.Credentials}, &at
 	}
-	doc := deliveryArticle(a.Draft, a.Slug, version, topics, a.Author.Name, published, a.Draft.SavedAt, reviewer, reviewed)
+	doc := deliveryArticle(a.Draft, a.Slug, version, topics, mentions, a.Author.Name, published, a.Draft.SavedAt, reviewer, reviewed)
 	return mustMarshal(doc), nil
 }
 
-// topicRefs names topics by slug, leaving out any deleted since.
-func (e *Editor) topicRefs(ctx context.Context, slugs []string) ([]TopicRef, error) {
-	refs := make([]TopicRef, 0, len(slugs))
-	for _, slug := range slugs {
-		t, err := e.Store.Topic(ctx, slug)
-		if ErrorCode(err) == ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		refs = append(refs, TopicRef{Slug: t.Slug, Name: t.Name})
+// vocabulary is what the published vocabulary says of a revision: its
+// topics that are published, by their published names (a topic never
+// published is not shown to readers), and the published topics its title,
+// summary and body name.
+func (e *Editor) vocabulary(ctx context.Context, rev *Revision) ([]TopicRef, []Mention, error) {
+	pubs, err := e.Store.PublishedTopics(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return refs, nil
+	refs := make([]TopicRef, 0, len(rev.Topics))
+	for _, slug := range rev.Topics {
+		for _, t := range pubs {
+			if t.Slug == slug {
+				refs = append(refs, TopicRef{Slug: t.Slug, Name: t.Name, Kind: t.Kind})
+			}
+		}
+	}
+	return refs, FindMentions(pubs, rev.Title, rev.Summary, PlainText(rev.BodyHTML)), nil
 }

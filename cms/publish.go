@@ -60,13 +60,18 @@ type DeliveryArticle struct {
 	Author     DeliveryAuthor `json:"author"`
 	BodyHTML   string         `json:"body_html"`
 	References []Reference    `json:"references"`
-	JSONLD     map[string]any `json:"jsonld"`
+	// Mentions are the published topics named in the text, found when
+	// the version was published (see FindMentions).
+	Mentions []Mention      `json:"mentions"`
+	JSONLD   map[string]any `json:"jsonld"`
 }
 
 // TopicRef names a topic inside an article.
 type TopicRef struct {
 	Slug string `json:"slug"`
 	Name string `json:"name"`
+	// Kind types the topic in JSON-LD's about.
+	Kind TopicKind `json:"-"`
 }
 
 // DeliveryPerson is a reviewer as readers see them.
@@ -81,9 +86,9 @@ type DeliveryAuthor struct {
 }
 
 // render builds the delivery documents of a publication.
-func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, author string, reviewer ReviewerRef) {
+func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, mentions []Mention, author string, reviewer ReviewerRef) {
 	reviewed := pv.ReviewedAt
-	doc := deliveryArticle(rev, pv.Slug, pv.Version, topics, author, pv.FirstPublishedAt, pv.PublishedAt,
+	doc := deliveryArticle(rev, pv.Slug, pv.Version, topics, mentions, author, pv.FirstPublishedAt, pv.PublishedAt,
 		&DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials}, &reviewed)
 	pv.SummaryDoc = mustMarshal(doc.DeliverySummary)
 	pv.Document = mustMarshal(doc)
@@ -93,12 +98,12 @@ func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, author strin
 
 // deliveryArticle is the one place the delivery shape is assembled, for
 // publications and previews alike.
-func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef, author string, published, updated time.Time,
-	reviewer *DeliveryPerson, reviewed *time.Time) *DeliveryArticle {
+func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef, mentions []Mention, author string,
+	published, updated time.Time, reviewer *DeliveryPerson, reviewed *time.Time) *DeliveryArticle {
 	sum := DeliverySummary{Slug: slug, Title: rev.Title, Summary: rev.Summary, Topics: topics,
 		PublishedAt: published, UpdatedAt: updated, ReviewedBy: reviewer, LastReviewedAt: reviewed}
 	doc := &DeliveryArticle{DeliverySummary: sum, Version: version, Author: DeliveryAuthor{author},
-		BodyHTML: rev.BodyHTML, References: rev.References}
+		BodyHTML: rev.BodyHTML, References: rev.References, Mentions: orEmpty(mentions)}
 	doc.JSONLD = jsonLD(doc)
 	return doc
 }
@@ -125,7 +130,11 @@ func StrongETag(body []byte) string {
 func jsonLD(d *DeliveryArticle) map[string]any {
 	about := make([]map[string]any, len(d.Topics))
 	for i, t := range d.Topics {
-		about[i] = map[string]any{"@type": "Thing", "name": t.Name}
+		about[i] = map[string]any{"@type": t.Kind.SchemaType(), "name": t.Name}
+	}
+	mentions := make([]map[string]any, len(d.Mentions))
+	for i, m := range d.Mentions {
+		mentions[i] = map[string]any{"@type": m.Kind.SchemaType(), "name": m.Name, "description": m.Definition}
 	}
 	citations := make([]map[string]any, len(d.References))
 	for i, r := range d.References {
@@ -151,6 +160,7 @@ func jsonLD(d *DeliveryArticle) map[string]any {
 		"dateModified":  d.UpdatedAt.Format(time.RFC3339),
 		"author":        map[string]any{"@type": "Person", "name": d.Author.Name},
 		"about":         about,
+		"mentions":      mentions,
 		"citation":      citations,
 	}
 	if d.ReviewedBy != nil && d.LastReviewedAt != nil {

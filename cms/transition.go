@@ -130,7 +130,7 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 		// topics other than the draft's without a review that saw them.
 		return nil, Errorf(ETRANSITION, "the draft's topics are not the approved revision's; submit it for review again")
 	}
-	topics, err := e.topicRefs(ctx, rev.Topics)
+	topics, mentions, err := e.vocabulary(ctx, rev)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 	pv := &PublishedVersion{ArticleID: a.ID, Version: a.PublishedVersions, Revision: rev.Number, ContentHash: rev.ContentHash,
 		Slug: a.Slug, Title: rev.Title, Summary: rev.Summary, BodyText: PlainText(rev.BodyHTML), Topics: rev.Topics,
 		PublishedAt: now, FirstPublishedAt: first, PublishedBy: by, ReviewedAt: reviewed}
-	render(pv, rev, topics, a.Author.Name, a.Approval.Reviewer)
+	render(pv, rev, topics, mentions, a.Author.Name, a.Approval.Reviewer)
 	a.Live = &Live{Version: pv.Version, Revision: rev.Number, PublishedAt: now, PublishedBy: by}
 	a.LiveSlug, a.FirstPublishedAt, a.LiveReviewedAt = a.Slug, &first, &reviewed
 	return pv, nil

@@ -47,7 +47,7 @@ func (e *env) seedDemo(ctx context.Context, as *auth.Service, ed *cms.Editor) er
 		fmt.Fprintf(e.stdout, "cms: demo login %-24s %s (%s; shown once)\n", d.email, pw, d.roles[0])
 	}
 	for _, t := range demoTopics {
-		if _, err := ed.CreateTopic(ctx, users["editor"], cms.TopicInput{Slug: t.Slug, Name: t.Name, DescriptionHTML: t.DescriptionHTML, Aliases: t.Aliases}); err != nil {
+		if err := seedTopic(ctx, ed, users, t); err != nil {
 			return fmt.Errorf("demo topic %s: %w", t.Slug, err)
 		}
 	}
@@ -58,6 +58,24 @@ func (e *env) seedDemo(ctx context.Context, as *auth.Service, ed *cms.Editor) er
 	}
 	fmt.Fprintf(e.stdout, "cms: demo newsroom seeded: %d topics, %d articles\n", len(demoTopics), len(demoArticles))
 	return nil
+}
+
+// seedTopic creates one demo topic and publishes it through the
+// workflow: the editor writes and submits it, the demo reviewer approves
+// exactly its words, the editor publishes it.
+func seedTopic(ctx context.Context, ed *cms.Editor, users map[string]*cms.User, d demoTopic) error {
+	editor := users["editor"]
+	t, err := ed.CreateTopic(ctx, editor, cms.TopicInput{Slug: d.Slug, Name: d.Name, Kind: d.Kind, Definition: d.Definition,
+		DescriptionHTML: d.DescriptionHTML, Aliases: d.Aliases, Related: d.Related})
+	for _, step := range []struct {
+		who    *cms.User
+		action string
+	}{{editor, "submit"}, {users["reviewer"], "approve"}, {editor, "publish"}} {
+		if err == nil {
+			t, err = ed.TopicTransition(ctx, step.who, d.Slug, t.Version, cms.TransitionInput{Action: step.action})
+		}
+	}
+	return err
 }
 
 // seedArticle creates one demo article and takes it to its state. The

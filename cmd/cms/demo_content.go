@@ -27,10 +27,11 @@ type demoArticle struct {
 	Comment string
 }
 
-// demoTopic is a topic of the demo.
+// demoTopic is a topic of the demo: a term of its medical vocabulary.
+// Related names topics earlier in demoTopics (links show both ways).
 type demoTopic struct {
-	Slug, Name, DescriptionHTML string
-	Aliases                     []string
+	Slug, Name, Kind, Definition, DescriptionHTML string
+	Aliases, Related                              []string
 }
 
 // Sources cited by more than one demo article.
@@ -83,37 +84,81 @@ var (
 	}
 )
 
-// demoTopics are the topics of the demo newsroom.
+// demoTopics are the topics of the demo newsroom, in the order the seed
+// publishes them.
 var demoTopics = []demoTopic{
 	{
-		Slug: "jak-inhibitors",
-		Name: "JAK inhibitors",
+		Slug:       "jak-inhibitors",
+		Name:       "JAK inhibitors",
+		Kind:       "drug_class",
+		Definition: "a type of targeted medication that blocks specific enzymes involved in immune signaling",
 		DescriptionHTML: `<p>Janus kinase (JAK) inhibitors are tablets and creams that calm the immune system by blocking signals inside cells. ` +
 			`They treat several inflammatory conditions and carry important safety warnings.</p>`,
-		Aliases: []string{"Janus kinase inhibitor"},
+		Aliases: []string{"Janus kinase inhibitor", "JAKi"},
 	},
 	{
-		Slug: "rheumatoid-arthritis",
-		Name: "Rheumatoid arthritis",
+		Slug:       "rheumatoid-arthritis",
+		Name:       "Rheumatoid arthritis",
+		Kind:       "condition",
+		Definition: "a chronic disease where the immune system attacks joint lining",
 		DescriptionHTML: `<p>Rheumatoid arthritis is a long-term autoimmune disease in which the immune system attacks the lining of the joints, ` +
 			`causing pain, swelling and stiffness.</p>`,
+		Aliases: []string{"RA"},
+		Related: []string{"jak-inhibitors"},
 	},
 	{
-		Slug: "psoriasis",
-		Name: "Psoriasis",
+		Slug:       "psoriasis",
+		Name:       "Psoriasis",
+		Kind:       "condition",
+		Definition: "a long-term immune-related skin disease that causes thick, scaly patches",
 		DescriptionHTML: `<p>Psoriasis is a long-term immune-related skin disease that causes thick, scaly patches. ` +
 			`Some people with psoriasis also develop psoriatic arthritis.</p>`,
+		Related: []string{"jak-inhibitors"},
 	},
 	{
 		Slug:            "ulcerative-colitis",
 		Name:            "Ulcerative colitis",
+		Kind:            "condition",
+		Definition:      "a type of inflammatory bowel disease that inflames the lining of the large intestine",
 		DescriptionHTML: `<p>Ulcerative colitis is a type of inflammatory bowel disease that causes inflammation and sores in the lining of the large intestine.</p>`,
+		Aliases:         []string{"UC"},
+		Related:         []string{"jak-inhibitors"},
 	},
 	{
-		Slug: "alopecia-areata",
-		Name: "Alopecia areata",
+		Slug:       "alopecia-areata",
+		Name:       "Alopecia areata",
+		Kind:       "condition",
+		Definition: "an autoimmune condition in which the immune system attacks hair follicles",
 		DescriptionHTML: `<p>Alopecia areata is an autoimmune condition in which the immune system attacks hair follicles, ` +
 			`causing hair to fall out, often in round patches.</p>`,
+		Related: []string{"jak-inhibitors"},
+	},
+	{
+		Slug:            "baricitinib",
+		Name:            "Baricitinib",
+		Kind:            "drug",
+		Definition:      "a JAK inhibitor tablet taken once a day for rheumatoid arthritis and severe alopecia areata",
+		DescriptionHTML: `<p>Baricitinib (brand name Olumiant) is a once-daily JAK inhibitor tablet.</p>`,
+		Aliases:         []string{"Olumiant"},
+		Related:         []string{"jak-inhibitors", "rheumatoid-arthritis", "alopecia-areata"},
+	},
+	{
+		Slug:            "tofacitinib",
+		Name:            "Tofacitinib",
+		Kind:            "drug",
+		Definition:      "a JAK inhibitor tablet used for rheumatoid arthritis, psoriatic arthritis and ulcerative colitis",
+		DescriptionHTML: `<p>Tofacitinib (brand name Xeljanz) was the first JAK inhibitor approved for rheumatoid arthritis.</p>`,
+		Aliases:         []string{"Xeljanz"},
+		Related:         []string{"jak-inhibitors", "rheumatoid-arthritis", "ulcerative-colitis"},
+	},
+	{
+		Slug:            "upadacitinib",
+		Name:            "Upadacitinib",
+		Kind:            "drug",
+		Definition:      "a once-daily JAK inhibitor tablet used for several inflammatory conditions",
+		DescriptionHTML: `<p>Upadacitinib (brand name Rinvoq) is a once-daily JAK inhibitor tablet.</p>`,
+		Aliases:         []string{"Rinvoq"},
+		Related:         []string{"jak-inhibitors", "rheumatoid-arthritis", "ulcerative-colitis"},
 	},
 }
 

@@ -97,6 +97,30 @@ func TestDemoNewsroomAndAuditVerify(t *testing.T) {
 			if err != nil || res.StatusCode != 200 {
 				t.Fatalf("demo article %q not delivered: %v %v", liveSlug, res, err)
 			}
+			var live struct {
+				Mentions []struct{ Slug, Matched string }
+			}
+			json.NewDecoder(res.Body).Decode(&live)
+			res.Body.Close()
+			if len(live.Mentions) == 0 {
+				t.Fatalf("demo article %q mentions no topic", liveSlug)
+			}
+			// The vocabulary is published, reviewed, and reached by alias.
+			res, err = http.Get(s.url + "/api/v1/delivery/topics/jak-inhibitors")
+			var topic struct {
+				Kind, Definition string
+				ReviewedBy       *struct{ Name string } `json:"reviewed_by"`
+				Related          []struct{ Slug string }
+			}
+			if err != nil || res.StatusCode != 200 || json.NewDecoder(res.Body).Decode(&topic) != nil || topic.Kind != "drug_class" ||
+				!strings.HasPrefix(topic.Definition, "a type of targeted medication") || topic.ReviewedBy == nil || len(topic.Related) < 5 {
+				t.Fatalf("demo topic: %v %+v %v", res, topic, err)
+			}
+			res.Body.Close()
+			res, err = http.DefaultTransport.RoundTrip(mustRequest(t, s.url+"/api/v1/delivery/topics/janus-kinase-inhibitor"))
+			if err != nil || res.StatusCode != 301 || res.Header.Get("Location") != "/api/v1/delivery/topics/jak-inhibitors" {
+				t.Fatalf("alias: %v %v", res, err)
+			}
 			res.Body.Close()
 
 			// The scheduler inside serve publishes a scheduled article at its time.
@@ -139,6 +163,15 @@ func TestDemoNewsroomAndAuditVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 // tamper turns off the append-only guard (as someone with database access

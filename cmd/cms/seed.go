@@ -44,9 +44,23 @@ func (e *env) seed(args []string) error {
 		return err
 	}
 	for i := 1; i <= topics; i++ {
-		_, err := ed.CreateTopic(e.ctx, cms.CommandLine(), cms.TopicInput{Slug: fmt.Sprintf("topic-%d", i), Name: fmt.Sprintf("Topic %d", i),
-			DescriptionHTML: "<p>Synthetic topic for benchmarks.</p>"})
-		if err != nil && cms.ErrorCode(err) != cms.ECONFLICT {
+		// Topics reach readers only once reviewed and published, as
+		// articles do: the seed people take each through the workflow.
+		slug := fmt.Sprintf("topic-%d", i)
+		t, err := ed.CreateTopic(e.ctx, people[2], cms.TopicInput{Slug: slug, Name: fmt.Sprintf("Topic %d", i),
+			Definition: "a synthetic topic for benchmarks", DescriptionHTML: "<p>Synthetic topic for benchmarks.</p>"})
+		if cms.ErrorCode(err) == cms.ECONFLICT {
+			continue
+		}
+		for _, step := range []struct {
+			who    *cms.User
+			action string
+		}{{people[2], "submit"}, {people[1], "approve"}, {people[2], "publish"}} {
+			if err == nil {
+				t, err = ed.TopicTransition(e.ctx, step.who, slug, t.Version, cms.TransitionInput{Action: step.action})
+			}
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -118,9 +118,10 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 
 // summaries answers a list of prerendered summaries: the stored JSON of
 // each is copied into the envelope as is.
-func summaries(items []cms.LiveItem, next string) *cachedResponse {
+// prefix, when not empty, is members written before the items.
+func summaries(prefix string, items []cms.LiveItem, next string) *cachedResponse {
 	var b strings.Builder
-	b.WriteString(`{"items":[`)
+	b.WriteString(`{` + prefix + `"items":[`)
 	for i, it := range items {
 		if i > 0 {
 			b.WriteByte(',')
@@ -149,7 +150,7 @@ func (s *Server) deliveryArticles(r *http.Request) (*cachedResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	return summaries(items, next), nil
+	return summaries("", items, next), nil
 }
 
 func (s *Server) deliverySearch(r *http.Request) (*cachedResponse, error) {
@@ -158,11 +159,12 @@ func (s *Server) deliverySearch(r *http.Request) (*cachedResponse, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	items, next, err := s.reader.Search(r.Context(), q.Get("q"), q.Get("topic"), limit, q.Get("cursor"))
+	res, err := s.reader.Search(r.Context(), q.Get("q"), q.Get("topic"), limit, q.Get("cursor"))
 	if err != nil {
 		return nil, err
 	}
-	return summaries(items, next), nil
+	topics, _ := json.Marshal(res.Topics)
+	return summaries(`"topics":`+string(topics)+`,`, res.Items, res.Next), nil
 }
 
 // jsonAnswer encodes v as a cacheable 200.
@@ -184,7 +186,14 @@ func (s *Server) deliveryTopics(r *http.Request) (*cachedResponse, error) {
 }
 
 func (s *Server) deliveryTopic(r *http.Request) (*cachedResponse, error) {
-	t, err := s.reader.Topic(r.Context(), chi.URLParam(r, "slug"))
+	slug := chi.URLParam(r, "slug")
+	t, err := s.reader.Topic(r.Context(), slug)
+	if cms.ErrorCode(err) == cms.ENOTFOUND {
+		// An alias in place of the slug: the topic's own path.
+		if to, aerr := s.reader.TopicAlias(r.Context(), slug); aerr == nil {
+			return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/topics/" + url.PathEscape(to)}, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func TestDeliveryArticle(t *testing.T) {
 
 func TestDeliveryNeverShowsDrafts(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "psoriasis", "name": "Psoriasis"}).want(201)
+		e.topic("psoriasis", "Psoriasis")
 		live := e.publish("Psoriasis basics", "topics", []string{"psoriasis"}, "body_html", "<p>Plaques and scales.</p>")
 		// A newer draft of the live article, in review, with a secret word.
 		d := e.save("writer", live, draft("Psoriasis basics", "topics", []string{"psoriasis"}, "body_html", "<p>Zanzibarword plaques.</p>")).want(200).json()
@@ -148,7 +148,7 @@ func TestDeliveryNeverShowsDrafts(t *testing.T) {
 
 func TestDeliveryListsAndCursors(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "jak", "name": "JAK"}).want(201)
+		e.topic("jak", "JAK")
 		var order []string // newest first
 		for i := 0; i < 7; i++ {
 			topics := []string{}
@@ -196,7 +196,7 @@ func TestDeliveryListsAndCursors(t *testing.T) {
 
 func TestDeliverySearch(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "ra", "name": "Rheumatoid arthritis"}).want(201)
+		e.topic("ra", "Rheumatoid arthritis")
 		e.publish("Methotrexate basics", "body_html", "<p>Often combined with baricitinib in trials.</p>")
 		best := e.publish("Baricitinib for rheumatoid arthritis", "summary", "How baricitinib works.", "topics", []string{"ra"},
 			"body_html", "<p>Baricitinib blocks JAK1 and JAK2. Baricitinib is taken once daily.</p>")
@@ -230,7 +230,7 @@ func TestDeliverySearch(t *testing.T) {
 
 func TestFeedAndSitemap(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "uc", "name": "Ulcerative colitis"}).want(201)
+		e.topic("uc", "Ulcerative colitis")
 		a := e.publish("Tofacitinib in UC", "topics", []string{"uc"}, "summary", "Induction & maintenance <dosing>.")
 		e.publish("Other article")
 		res := e.do("GET", delivery+"/feed.atom?topic=uc", "", nil).want(200)
@@ -404,15 +404,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // version uses it, even after the draft dropped it.
 func TestTopicOfLiveArticleCannotBeDeleted(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		e.do("POST", "/api/v1/editor/topics", "editor", map[string]any{"slug": "aa", "name": "Alopecia areata"}).want(201)
+		aa := e.topic("aa", "Alopecia areata")
 		a := e.publish("Ritlecitinib", "topics", []string{"aa"})
-		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409)
+		usedBy := func() {
+			t.Helper()
+			if p := e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409); !strings.Contains(p["detail"].(string), "article") {
+				t.Fatalf("refused for another reason: %v", p["detail"])
+			}
+		}
+		usedBy()
 		a = e.save("writer", a, draft("Ritlecitinib")).want(200).json() // the draft drops the topic
-		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409)
+		usedBy()
 		if n := e.do("GET", delivery+"/topics/aa", "", nil).want(200).json()["article_count"]; n != float64(1) {
 			t.Fatalf("article_count %v", n)
 		}
 		e.act("editor", a, "unpublish").want(200)
+		// A published topic is not deleted from under readers.
+		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).problem(409)
+		e.topicAct("editor", aa, "unpublish").want(200)
 		e.do("DELETE", "/api/v1/editor/topics/aa", "editor", nil).want(204)
 		e.do("GET", delivery+"/topics/aa", "", nil).problem(404)
 	})

@@ -57,6 +57,10 @@ func (s *Server) routes() http.Handler {
 		route("GET", "/topics/{slug}", anyone, s.getTopic)
 		route("PUT", "/topics/{slug}", editors, s.replaceTopic)
 		route("DELETE", "/topics/{slug}", editors, s.deleteTopic)
+		route("GET", "/topics/{slug}/revisions/{n}", anyone, s.getTopicRevision)
+		// Each action's roles and review rules: workflow.Decide, as articles.
+		route("POST", "/topics/{slug}/transitions", anyone, s.topicTransition)
+		route("GET", "/topics/{slug}/history", anyone, s.topicHistory)
 
 		route("GET", "/articles", anyone, s.listArticles)
 		route("POST", "/articles", writers, s.createArticle)

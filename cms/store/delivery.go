@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
+	"strings"
 
 	"healthcms/cms"
 )
@@ -115,7 +115,23 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 	}
 	// Rank and page the candidates by their keys alone, then read the
 	// page's rows: the other way round reads every candidate's row.
-	page := `SELECT k, score FROM (` + db.d.candidates(q.Topic != "") + `) c`
+	cands := db.d.candidates(q.Topic != "")
+	if len(q.Tagged) > 0 {
+		// The articles tagged with a topic the text names are found too,
+		// ranked after the text's own matches (score 0); an article found
+		// both ways keeps its text score.
+		tagged := `SELECT ` + db.d.taggedKey + ` AS k, 0.0 AS score FROM live_topics tt JOIN live_articles ta ON ta.article_id = tt.article_id
+			WHERE tt.topic_slug IN (?` + strings.Repeat(", ?", len(q.Tagged)-1) + `)`
+		for _, t := range q.Tagged {
+			args = append(args, t)
+		}
+		if q.Topic != "" {
+			tagged += ` AND EXISTS (SELECT 1 FROM live_topics tf WHERE tf.article_id = ta.article_id AND tf.topic_slug = ?)`
+			args = append(args, q.Topic)
+		}
+		cands = `SELECT k, MAX(score) AS score FROM (SELECT * FROM (` + cands + `) m UNION ALL ` + tagged + `) u GROUP BY k`
+	}
+	page := `SELECT k, score FROM (` + cands + `) c`
 	if q.After != nil {
 		page += ` WHERE (score < ? OR (score = ? AND k < ?))`
 		args = append(args, q.After.Score, q.After.Score, q.After.ID)
@@ -124,46 +140,6 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 	query := `SELECT ` + liveCols + `, s.score, s.k AS search_key FROM (` + page + `) s JOIN live_articles la ON ` + db.d.searchJoin +
 		` ORDER BY s.score DESC, s.k DESC`
 	return db.liveItems(ctx, query, append(args, q.Limit)...)
-}
-
-type deliveryTopicRow struct {
-	topicRow
-	ArticleCount int `db:"article_count"`
-}
-
-const deliveryTopicSelect = `SELECT t.slug, t.name, t.description_html, t.aliases, t.created_at, t.updated_at,
-	(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count FROM topics t`
-
-func (r *deliveryTopicRow) topic() cms.DeliveryTopic {
-	t := cms.DeliveryTopic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, ArticleCount: r.ArticleCount,
-		UpdatedAt: r.UpdatedAt.Time}
-	if json.Unmarshal([]byte(r.Aliases), &t.Aliases) != nil || t.Aliases == nil {
-		t.Aliases = []string{}
-	}
-	return t
-}
-
-// DeliveryTopics returns every topic with its number of live articles.
-func (db *DB) DeliveryTopics(ctx context.Context) ([]cms.DeliveryTopic, error) {
-	var rows []deliveryTopicRow
-	if err := db.r.SelectContext(ctx, &rows, deliveryTopicSelect+` ORDER BY t.name, t.slug`); err != nil {
-		return nil, err
-	}
-	out := make([]cms.DeliveryTopic, len(rows))
-	for i := range rows {
-		out[i] = rows[i].topic()
-	}
-	return out, nil
-}
-
-// DeliveryTopic returns one topic with its number of live articles.
-func (db *DB) DeliveryTopic(ctx context.Context, slug string) (*cms.DeliveryTopic, error) {
-	var r deliveryTopicRow
-	if err := db.r.GetContext(ctx, &r, db.q(deliveryTopicSelect+` WHERE t.slug = ?`), slug); err != nil {
-		return nil, notFound(err, "topic")
-	}
-	t := r.topic()
-	return &t, nil
 }
 
 // EachLive streams every live article, newest first, for sitemaps.

@@ -34,6 +34,9 @@ type dialect struct {
 	// searchText turns a reader's query into the parameter searchCandidates
 	// takes; false when nothing in it can match.
 	searchText func(string) (string, bool)
+	// taggedKey is the search key of the live article "ta", as
+	// searchCandidates makes it.
+	taggedKey string
 	// notify announces, inside a write transaction, that what delivery
 	// serves has changed; other servers hear it once it commits. SQLite
 	// runs in one process, so there it is empty.
@@ -49,6 +52,7 @@ var (
 		searchTopic: `JOIN live_articles ca ON ca.seq = f.rowid JOIN live_topics lt ON lt.article_id = ca.article_id|| AND lt.topic_slug = ?`,
 		searchJoin:  `la.seq = CAST(s.k AS INTEGER)`,
 		searchText:  fts5Query,
+		taggedKey:   `CAST(ta.seq AS TEXT)`,
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
 		// ts_rank in the select list is evaluated after the LIMIT.
@@ -58,6 +62,7 @@ var (
 		searchTopic: `JOIN live_topics lt ON lt.article_id = l.article_id|| AND lt.topic_slug = ?`,
 		searchJoin:  `la.article_id = s.k`,
 		searchText:  func(s string) (string, bool) { return s, true },
+		taggedKey:   `ta.article_id`,
 		notify:      `SELECT pg_notify('` + changesChannel + `', '')`,
 	}
 )

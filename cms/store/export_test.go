@@ -19,3 +19,20 @@ func (db *DB) ForgetCompressedDocuments(ctx context.Context) error {
 	_, err := db.w.ExecContext(ctx, `UPDATE live_articles SET document_gz = NULL`)
 	return err
 }
+
+// EachRow runs a query of two text columns and calls fn with each row.
+func (db *DB) EachRow(ctx context.Context, q string, fn func(a, b string)) error {
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}

@@ -211,38 +211,51 @@ func TestLoginAttemptCharges(t *testing.T) {
 func TestTopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := cms.Now()
-		tp := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK inhibitors", DescriptionHTML: "<p>x</p>", Aliases: []string{"Janus kinase inhibitor"}, CreatedAt: now, UpdatedAt: now}
+		content := cms.TopicContent{Name: "JAK inhibitors", Kind: cms.KindDrugClass, DescriptionHTML: "<p>x</p>",
+			Aliases: []string{"Janus kinase inhibitor"}, Related: []string{}}
+		tp := &cms.Topic{Slug: "jak-inhibitors", TopicContent: content, State: workflow.Draft, Version: 1, Revision: 1,
+			ContentHash: cms.TopicContentHash(&content), CreatedAt: now, UpdatedAt: now}
 		ev := func(action string) *cms.AuditEvent {
 			return cms.NewAuditEvent(cms.Subject{Type: cms.SubjectTopic, ID: "jak-inhibitors"}, cli, action, "", now)
 		}
-		if err := db.CreateTopic(ctx, tp, ev("created")); err != nil {
+		rev := &cms.TopicRevision{Number: 1, TopicContent: content, ContentHash: tp.ContentHash, SavedBy: cli, SavedAt: now}
+		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: tp, Revision: rev, Event: ev("created")}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateTopic(ctx, tp, ev("created")); cms.ErrorCode(err) != cms.ECONFLICT {
+		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: tp, Event: ev("created")}); cms.ErrorCode(err) != cms.ECONFLICT {
 			t.Fatalf("duplicate: %v", err)
 		}
 		got, err := db.Topic(ctx, "jak-inhibitors")
-		if err != nil || got.Aliases[0] != "Janus kinase inhibitor" || !got.CreatedAt.Equal(now) {
+		if err != nil || got.Aliases[0] != "Janus kinase inhibitor" || !got.CreatedAt.Equal(now) || got.Kind != cms.KindDrugClass ||
+			got.ContentHash != tp.ContentHash || got.Live != nil {
 			t.Fatalf("topic: %+v %v", got, err)
 		}
-		up := &cms.Topic{Slug: "jak-inhibitors", Name: "JAK", Aliases: []string{}, UpdatedAt: now.Add(time.Second)}
-		if err := db.UpdateTopic(ctx, up, &now, ev("changed")); err != nil || !up.CreatedAt.Equal(now) {
-			t.Fatalf("update: %v %v", up.CreatedAt, err)
+		if r, err := db.TopicRevision(ctx, "jak-inhibitors", 1); err != nil || r.ContentHash != tp.ContentHash || r.Name != "JAK inhibitors" {
+			t.Fatalf("revision: %+v %v", r, err)
+		}
+		up := *got
+		up.Name, up.Version = "JAK", 2
+		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: &up, PrevVersion: 1, Event: ev("changed")}); err != nil {
+			t.Fatalf("update: %v", err)
 		}
 		// A write based on the version before is refused: no lost update.
-		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "jak-inhibitors", Name: "Lost", Aliases: []string{}, UpdatedAt: now}, &now, ev("changed")); cms.ErrorCode(err) != cms.EPRECONDITION {
+		lost := up
+		lost.Name = "Lost"
+		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: &lost, PrevVersion: 1, Event: ev("changed")}); cms.ErrorCode(err) != cms.EPRECONDITION {
 			t.Fatalf("stale update: %v", err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", &now, ev("deleted")); cms.ErrorCode(err) != cms.EPRECONDITION {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", 1, ev("deleted")); cms.ErrorCode(err) != cms.EPRECONDITION {
 			t.Fatalf("stale delete: %v", err)
 		}
-		if err := db.UpdateTopic(ctx, &cms.Topic{Slug: "nope", Aliases: []string{}}, nil, ev("changed")); cms.ErrorCode(err) != cms.ENOTFOUND {
+		nope := up
+		nope.Slug = "nope"
+		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: &nope, PrevVersion: 1, Event: ev("changed")}); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("update unknown: %v", err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil, ev("deleted")); err != nil {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", 2, ev("deleted")); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteTopic(ctx, "jak-inhibitors", nil, ev("deleted")); cms.ErrorCode(err) != cms.ENOTFOUND {
+		if err := db.DeleteTopic(ctx, "jak-inhibitors", 2, ev("deleted")); cms.ErrorCode(err) != cms.ENOTFOUND {
 			t.Fatalf("delete twice: %v", err)
 		}
 		if ts, err := db.Topics(ctx); len(ts) != 0 || err != nil {

@@ -2,32 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
-	"time"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
 	"healthcms/cms"
+	"healthcms/workflow"
 )
-
-type topicRow struct {
-	Slug            string `db:"slug"`
-	Name            string `db:"name"`
-	DescriptionHTML string `db:"description_html"`
-	Aliases         string `db:"aliases"`
-	CreatedAt       tm     `db:"created_at"`
-	UpdatedAt       tm     `db:"updated_at"`
-}
-
-const topicCols = `slug, name, description_html, aliases, created_at, updated_at`
-
-func (r *topicRow) topic() *cms.Topic {
-	t := &cms.Topic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
-	if json.Unmarshal([]byte(r.Aliases), &t.Aliases) != nil || t.Aliases == nil {
-		t.Aliases = []string{}
-	}
-	return t
-}
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
@@ -37,10 +20,95 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
+// strings decodes a JSON list of strings, empty when it is not one.
+func stringList(s string) []string {
+	var out []string
+	if json.Unmarshal([]byte(s), &out) != nil || out == nil {
+		return []string{}
+	}
+	return out
+}
+
+// contentRow is a topic's content columns, in the working copy, a revision
+// and a published version alike.
+type contentRow struct {
+	Name            string `db:"name"`
+	Kind            string `db:"kind"`
+	Definition      string `db:"definition"`
+	DescriptionHTML string `db:"description_html"`
+	Aliases         string `db:"aliases"`
+	Related         string `db:"related"`
+}
+
+func (r *contentRow) content() cms.TopicContent {
+	return cms.TopicContent{Name: r.Name, Kind: cms.TopicKind(r.Kind), Definition: r.Definition,
+		DescriptionHTML: r.DescriptionHTML, Aliases: stringList(r.Aliases), Related: stringList(r.Related)}
+}
+
+// hashOf is a stored content hash, or the content's when none is stored:
+// revisions and versions made by migration 00013 have none, since the
+// canonical encoding is Go's.
+func hashOf(stored string, c *cms.TopicContent) string {
+	if stored != "" {
+		return stored
+	}
+	return cms.TopicContentHash(c)
+}
+
+type topicRow struct {
+	Slug string `db:"slug"`
+	contentRow
+	State             string         `db:"state"`
+	Version           int64          `db:"version"`
+	CreatedBy         string         `db:"created_by"`
+	DraftRevision     int            `db:"draft_revision"`
+	DraftHash         string         `db:"draft_hash"`
+	ApRevision        sql.NullInt64  `db:"approval_revision"`
+	ApHash            sql.NullString `db:"approval_hash"`
+	ApReviewerID      sql.NullString `db:"approval_reviewer_id"`
+	ApReviewerName    sql.NullString `db:"approval_reviewer_name"`
+	ApCredentials     sql.NullString `db:"approval_credentials"`
+	ApAt              ntm            `db:"approval_at"`
+	ApComment         sql.NullString `db:"approval_comment"`
+	LiveVersion       sql.NullInt64  `db:"live_version"`
+	LiveRevision      sql.NullInt64  `db:"live_revision"`
+	LivePublishedAt   ntm            `db:"live_published_at"`
+	LivePublishedBy   sql.NullString `db:"live_published_by"`
+	LivePublisherName sql.NullString `db:"live_publisher_name"`
+	PublishedVersions int            `db:"published_versions"`
+	CreatedAt         tm             `db:"created_at"`
+	UpdatedAt         tm             `db:"updated_at"`
+}
+
+const topicSelect = `SELECT t.slug, t.name, t.kind, t.definition, t.description_html, t.aliases, t.related, t.state, t.version,
+	t.created_by, t.draft_revision, t.draft_hash, t.approval_revision, t.approval_hash, t.approval_reviewer_id,
+	t.approval_reviewer_name, t.approval_credentials, t.approval_at, t.approval_comment, t.live_version,
+	v.revision AS live_revision, v.published_at AS live_published_at, v.published_by AS live_published_by,
+	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at
+	FROM topics t LEFT JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
+	LEFT JOIN users u ON u.id = v.published_by`
+
+func (r *topicRow) topic() *cms.Topic {
+	t := &cms.Topic{Slug: r.Slug, TopicContent: r.content(), State: workflow.State(r.State), Version: r.Version,
+		Revision: r.DraftRevision, CreatedBy: r.CreatedBy, PublishedVersions: r.PublishedVersions,
+		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+	t.ContentHash = hashOf(r.DraftHash, &t.TopicContent)
+	if r.ApRevision.Valid {
+		t.Approval = &cms.Approval{Revision: int(r.ApRevision.Int64), ContentHash: r.ApHash.String, At: r.ApAt.Time,
+			Comment: r.ApComment.String, Reviewer: cms.ReviewerRef{ID: r.ApReviewerID.String, Name: r.ApReviewerName.String,
+				Credentials: r.ApCredentials.String}}
+	}
+	if r.LiveVersion.Valid && r.LiveRevision.Valid {
+		t.Live = &cms.Live{Version: int(r.LiveVersion.Int64), Revision: int(r.LiveRevision.Int64), PublishedAt: r.LivePublishedAt.Time,
+			PublishedBy: cms.UserRef{ID: r.LivePublishedBy.String, Name: r.LivePublisherName.String}}
+	}
+	return t
+}
+
 // Topics returns every topic by name.
 func (db *DB) Topics(ctx context.Context) ([]*cms.Topic, error) {
 	var rows []topicRow
-	if err := db.r.SelectContext(ctx, &rows, `SELECT `+topicCols+` FROM topics ORDER BY name, slug`); err != nil {
+	if err := db.r.SelectContext(ctx, &rows, topicSelect+` ORDER BY t.name, t.slug`); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Topic, len(rows))
@@ -53,53 +121,164 @@ func (db *DB) Topics(ctx context.Context) ([]*cms.Topic, error) {
 // Topic returns one topic.
 func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 	var r topicRow
-	if err := db.r.GetContext(ctx, &r, db.q(`SELECT `+topicCols+` FROM topics WHERE slug = ?`), slug); err != nil {
+	if err := db.r.GetContext(ctx, &r, db.q(topicSelect+` WHERE t.slug = ?`), slug); err != nil {
 		return nil, notFound(err, "topic")
 	}
 	return r.topic(), nil
 }
 
-// CreateTopic stores a new topic and the audit event recording it.
-func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic, ev *cms.AuditEvent) error {
+type topicRevisionRow struct {
+	Number int `db:"revision"`
+	contentRow
+	ContentHash string         `db:"content_hash"`
+	SavedBy     string         `db:"saved_by"`
+	SaverName   sql.NullString `db:"saver_name"`
+	SavedAt     tm             `db:"saved_at"`
+}
+
+// TopicRevision returns one revision of a topic.
+func (db *DB) TopicRevision(ctx context.Context, slug string, n int) (*cms.TopicRevision, error) {
+	var r topicRevisionRow
+	if err := db.r.GetContext(ctx, &r, db.q(`SELECT r.revision, r.name, r.kind, r.definition, r.description_html, r.aliases,
+		r.related, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
+		LEFT JOIN users u ON u.id = r.saved_by WHERE r.topic_slug = ? AND r.revision = ?`), slug, n); err != nil {
+		return nil, notFound(err, "topic revision")
+	}
+	rev := &cms.TopicRevision{Number: r.Number, TopicContent: r.content(), SavedBy: cms.UserRef{ID: r.SavedBy, Name: r.SaverName.String},
+		SavedAt: r.SavedAt.Time}
+	rev.ContentHash = hashOf(r.ContentHash, &rev.TopicContent)
+	return rev, nil
+}
+
+// TopicReviewHistory returns who saved which content of a topic and who
+// approved which revision.
+func (db *DB) TopicReviewHistory(ctx context.Context, slug string) (*cms.ReviewHistory, error) {
+	var revs []topicRevisionRow
+	if err := db.r.SelectContext(ctx, &revs, db.q(`SELECT revision, name, kind, definition, description_html, aliases, related,
+		content_hash, saved_by, saved_at FROM topic_revisions WHERE topic_slug = ?`), slug); err != nil {
+		return nil, err
+	}
+	var aps []struct {
+		Revision int    `db:"revision"`
+		By       string `db:"reviewer_id"`
+	}
+	if err := db.r.SelectContext(ctx, &aps, db.q(`SELECT revision, reviewer_id FROM topic_approvals WHERE topic_slug = ?`), slug); err != nil {
+		return nil, err
+	}
+	h := &cms.ReviewHistory{}
+	for _, r := range revs {
+		c := r.content()
+		h.Revisions = append(h.Revisions, workflow.SavedRevision{Number: r.Number, ContentHash: hashOf(r.ContentHash, &c), SavedBy: r.SavedBy})
+	}
+	for _, a := range aps {
+		h.Approvals = append(h.Approvals, workflow.PastApproval{Revision: a.Revision, ReviewerID: a.By})
+	}
+	return h, nil
+}
+
+// topicCols are the topic columns a write sets, in topicArgs' order.
+var topicCols = []string{"name", "kind", "definition", "description_html", "aliases", "related", "state", "version",
+	"draft_revision", "draft_hash", "approval_revision", "approval_hash", "approval_reviewer_id", "approval_reviewer_name",
+	"approval_credentials", "approval_at", "approval_comment", "live_version", "published_versions", "updated_at"}
+
+func topicArgs(t *cms.Topic) []any {
+	var apRev, apHash, apID, apName, apCreds, apComment any
+	var apAt ntm
+	if ap := t.Approval; ap != nil {
+		apRev, apHash, apID, apName, apCreds, apComment, apAt = ap.Revision, ap.ContentHash, ap.Reviewer.ID, ap.Reviewer.Name,
+			ap.Reviewer.Credentials, ap.Comment, ntm{ap.At, true}
+	}
+	var live any
+	if t.Live != nil {
+		live = t.Live.Version
+	}
+	return []any{t.Name, string(t.Kind), t.Definition, t.DescriptionHTML, mustJSON(orEmpty(t.Aliases)), mustJSON(orEmpty(t.Related)),
+		string(t.State), t.Version, t.Revision, t.ContentHash, apRev, apHash, apID, apName, apCreds, apAt, apComment, live,
+		t.PublishedVersions, tm{t.UpdatedAt}}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+var (
+	topicInsert = `INSERT INTO topics (slug, created_by, created_at, ` + strings.Join(topicCols, ", ") + `) VALUES (?, ?, ?` +
+		strings.Repeat(", ?", len(topicCols)) + `)`
+	topicUpdate = `UPDATE topics SET ` + strings.Join(topicCols, " = ?, ") + ` = ? WHERE slug = ? AND version = ?`
+)
+
+// WriteTopic applies one change to a topic in one transaction: the topic
+// row (a compare-and-swap on its version), the new revision, the approval
+// record, the published version, and the audit event. Delivery hears of
+// it on commit.
+func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
+	t := w.Topic
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
-			t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
-		if isUnique(err) {
-			return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
+		exec := func(q string, args ...any) (sql.Result, error) { return tx.ExecContext(ctx, db.q(q), args...) }
+		if w.PrevVersion == 0 {
+			_, err := exec(topicInsert, append([]any{t.Slug, t.CreatedBy, tm{t.CreatedAt}}, topicArgs(t)...)...)
+			if isUnique(err) {
+				return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
+			}
+			if err != nil {
+				return err
+			}
+		} else {
+			res, err := exec(topicUpdate, append(topicArgs(t), t.Slug, w.PrevVersion)...)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				var one int
+				if err := tx.GetContext(ctx, &one, db.q(`SELECT 1 FROM topics WHERE slug = ?`), t.Slug); err != nil {
+					return notFound(err, "topic")
+				}
+				return cms.Errorf(cms.EPRECONDITION, "the topic was changed by someone else at the same time; reload it and apply your change again")
+			}
 		}
-		if err != nil {
-			return err
+		if r := w.Revision; r != nil {
+			if _, err := exec(`INSERT INTO topic_revisions (topic_slug, revision, name, kind, definition, description_html, aliases,
+				related, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, r.Number, r.Name,
+				string(r.Kind), r.Definition, r.DescriptionHTML, mustJSON(orEmpty(r.Aliases)), mustJSON(orEmpty(r.Related)),
+				r.ContentHash, r.SavedBy.ID, tm{r.SavedAt}); err != nil {
+				return err
+			}
 		}
-		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
+		if w.Approved && t.Approval != nil {
+			if _, err := exec(`INSERT INTO topic_approvals (topic_slug, revision, reviewer_id, at) VALUES (?, ?, ?, ?)`,
+				t.Slug, t.Approval.Revision, t.Approval.Reviewer.ID, tm{t.Approval.At}); err != nil {
+				return err
+			}
+		}
+		if v := w.Published; v != nil {
+			var reviewer, creds string
+			if v.Reviewer != nil {
+				reviewer, creds = v.Reviewer.Name, v.Reviewer.Credentials
+			}
+			if _, err := exec(`INSERT INTO topic_versions (topic_slug, version, revision, content_hash, name, kind, definition,
+				description_html, aliases, related, published_at, published_by, reviewer_name, reviewer_credentials, reviewed_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, v.Version, v.Revision, v.ContentHash, v.Name,
+				string(v.Kind), v.Definition, v.DescriptionHTML, mustJSON(orEmpty(v.Aliases)), mustJSON(orEmpty(v.Related)),
+				tm{v.PublishedAt}, v.PublishedBy.ID, reviewer, creds, ntmOf(v.ReviewedAt)); err != nil {
+				return err
+			}
+		}
+		if err := appendAudit(ctx, tx, db.d, w.Event); err != nil {
 			return err
 		}
 		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
-// UpdateTopic replaces a topic's name, description and aliases; t's
-// CreatedAt is set to the stored one. ev records the change.
-func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time, ev *cms.AuditEvent) error {
-	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		q, args := `UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`,
-			[]any{t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug}
-		if err := topicWrite(ctx, tx, db.d, q, args, t.Slug, since); err != nil {
-			return err
-		}
-		var c tm
-		if err := tx.GetContext(ctx, &c, db.q(`SELECT created_at FROM topics WHERE slug = ?`), t.Slug); err != nil {
-			return err
-		}
-		t.CreatedAt = c.Time
-		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
-			return err
-		}
-		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
-	})
-}
-
-// DeleteTopic deletes a topic no article uses; ev records it.
-func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time, ev *cms.AuditEvent) error {
+// DeleteTopic deletes a topic no article uses, if it is still at version;
+// ev records it. Its revisions and versions go with it; its audit chain
+// stays.
+func (db *DB) DeleteTopic(ctx context.Context, slug string, version int64, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
 		// Foreign keys guard the topics of drafts and live versions; an
 		// approved (or scheduled) revision is the draft's content, but one
@@ -116,12 +295,32 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time, ev
 				return cms.Errorf(cms.ECONFLICT, "topic is used by an approved or scheduled article; remove it from the article first")
 			}
 		}
-		err := topicWrite(ctx, tx, db.d, `DELETE FROM topics WHERE slug = ?`, []any{slug}, slug, since)
+		// Said before "published", which is the lesser reason: a topic
+		// unpublished would still be refused for its articles.
+		var tagged []int
+		if err := tx.SelectContext(ctx, &tagged, db.q(`SELECT 1 FROM article_topics WHERE topic_slug = ?
+			UNION ALL SELECT 1 FROM live_topics WHERE topic_slug = ? LIMIT 1`), slug, slug); err != nil {
+			return err
+		}
+		if len(tagged) > 0 {
+			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
+		}
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM topics WHERE slug = ? AND version = ? AND live_version IS NULL`), slug, version)
 		if isForeignKey(err) {
 			return cms.Errorf(cms.ECONFLICT, "topic is used by articles; remove it from them first")
 		}
 		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var live sql.NullInt64
+			if err := tx.GetContext(ctx, &live, db.q(`SELECT live_version FROM topics WHERE slug = ?`), slug); err != nil {
+				return notFound(err, "topic")
+			}
+			if live.Valid {
+				return cms.Errorf(cms.ECONFLICT, "the topic is published; unpublish it first")
+			}
+			return cms.Errorf(cms.EPRECONDITION, "the topic was changed since you read it; reload it and apply your change again")
 		}
 		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
 			return err
@@ -130,22 +329,42 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time, ev
 	})
 }
 
-// topicWrite runs a write of one topic, conditional on its version when
-// since is set, and tells a missing topic from a changed one.
-func topicWrite(ctx context.Context, tx *sqlx.Tx, d dialect, q string, args []any, slug string, since *time.Time) error {
-	if since != nil {
-		q, args = q+` AND updated_at = ?`, append(args, tm{*since})
+type topicVersionRow struct {
+	Slug     string `db:"topic_slug"`
+	Version  int    `db:"version"`
+	Revision int    `db:"revision"`
+	contentRow
+	ContentHash  string `db:"content_hash"`
+	PublishedAt  tm     `db:"published_at"`
+	PublishedBy  string `db:"published_by"`
+	Reviewer     string `db:"reviewer_name"`
+	Credentials  string `db:"reviewer_credentials"`
+	ReviewedAt   ntm    `db:"reviewed_at"`
+	ArticleCount int    `db:"article_count"`
+}
+
+// PublishedTopics returns the live version of every published topic, by
+// name, with its number of live articles.
+func (db *DB) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) {
+	var rows []topicVersionRow
+	if err := db.r.SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
+		v.description_html, v.aliases, v.related, v.content_hash, v.published_at, v.published_by, v.reviewer_name,
+		v.reviewer_credentials, v.reviewed_at,
+		(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count
+		FROM topics t JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
+		ORDER BY v.name, t.slug`); err != nil {
+		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, d.rebind(q), args...)
-	if err != nil {
-		return err
+	out := make([]*cms.TopicVersion, len(rows))
+	for i, r := range rows {
+		v := &cms.TopicVersion{Slug: r.Slug, Version: r.Version, Revision: r.Revision, TopicContent: r.content(),
+			PublishedAt: r.PublishedAt.Time, PublishedBy: cms.UserRef{ID: r.PublishedBy}, ArticleCount: r.ArticleCount}
+		v.ContentHash = hashOf(r.ContentHash, &v.TopicContent)
+		if r.ReviewedAt.Valid {
+			at := r.ReviewedAt.Time
+			v.Reviewer, v.ReviewedAt = &cms.DeliveryPerson{Name: r.Reviewer, Credentials: r.Credentials}, &at
+		}
+		out[i] = v
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	var one int
-	if err := tx.GetContext(ctx, &one, d.rebind(`SELECT 1 FROM topics WHERE slug = ?`), slug); err != nil {
-		return notFound(err, "topic")
-	}
-	return cms.Errorf(cms.EPRECONDITION, "the topic was changed since you read it; reload it and apply your change again")
+	return out, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			// Today's write path also reads the webhooks of 00011; an
 			// empty stand-in lets it write under the old schema.
 			storetest.Exec(t, url, `CREATE TABLE webhooks (id TEXT PRIMARY KEY, events TEXT NOT NULL, deleted_at TEXT)`)
-			ed := &cms.Editor{Store: db, ReviewInterval: time.Hour}
+			ed := &cms.Editor{Store: landed{db}, ReviewInterval: time.Hour}
 			// Users and topics are written as the landed schema's code wrote
 			// them: the audit tables of their changes came later (00010).
 			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
@@ -98,6 +99,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 				t.Fatalf("%d live articles after migrating, want 1", n)
 			}
 
+			ed.Store = db
 			fresh := publish("Apremilast and diarrhoea")
 			if doc, err := db.LiveArticle(ctx, fresh.Slug); err != nil || len(doc.DocumentGz) == 0 {
 				t.Fatalf("published after migrating: %+v %v", doc, err)
@@ -108,8 +110,118 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			if n := live("psoriasis", "apremilast"); n != 1 {
 				t.Fatalf("%d live articles after unpublishing one of two, want 1", n)
 			}
-			if topic, err := db.DeliveryTopic(ctx, "psoriasis"); err != nil || topic.ArticleCount != 1 {
-				t.Fatalf("topic count: %+v %v", topic, err)
+			if topics, err := db.PublishedTopics(ctx); err != nil || len(topics) != 1 || topics[0].ArticleCount != 1 {
+				t.Fatalf("topic count: %+v %v", topics, err)
+			}
+		})
+	}
+}
+
+// landed is the store as the code of a landed schema before 00013 saw it:
+// every topic was shown to readers, as it was, for there were no topic
+// versions yet.
+type landed struct{ *store.DB }
+
+func (l landed) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) {
+	var out []*cms.TopicVersion
+	err := l.DB.EachRow(ctx, `SELECT slug, name FROM topics ORDER BY name, slug`, func(slug, name string) {
+		out = append(out, &cms.TopicVersion{Slug: slug, TopicContent: cms.TopicContent{Name: name, Kind: cms.KindOther}})
+	})
+	return out, err
+}
+
+// A database whose topics were written at schema 10 (before topics were
+// reviewed) keeps delivering them after migration 00013: each is
+// published as it was, without an approval, and goes through review from
+// its next change on. Articles published before keep their topics.
+func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			url := storetest.URL(t, d)
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateTo(ctx, 10); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, created_at, updated_at)
+				VALUES ('jak-inhibitors', 'JAK inhibitors', '<p>Targeted drugs.</p>', '["Janus kinase inhibitor"]', '%s', '%s'),
+				('psoriasis', 'Psoriasis', '', '[]', '%s', '%s')`, at, at, at, at))
+			mkUser := func(name, creds string, r workflow.Role) *cms.User {
+				u := &cms.User{ID: cms.NewID(), Email: name + "@example.com", Name: name, Credentials: creds, Roles: []workflow.Role{r}}
+				storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO users (id, email, name, password_hash, roles, credentials, disabled,
+					created_at, updated_at) VALUES ('%s', '%s', '%s', 'hash', '%s', '%s', false, '%s', '%s')`, u.ID, u.Email, u.Name, r, creds, at, at))
+				return u
+			}
+			writer, reviewer, editor := mkUser("writer", "", workflow.RoleWriter), mkUser("reviewer", "MD", workflow.RoleReviewer),
+				mkUser("editor", "", workflow.RoleEditor)
+			ed := &cms.Editor{Store: landed{db}, ReviewInterval: time.Hour}
+			a, err := ed.CreateArticle(ctx, writer, cms.DraftInput{Title: "Baricitinib", Summary: "A JAK inhibitor.",
+				BodyHTML: "<p>Once daily.</p>", Topics: []string{"jak-inhibitors"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []struct {
+				who    *cms.User
+				action string
+			}{{writer, "submit"}, {reviewer, "approve"}, {editor, "publish"}} {
+				if a, err = ed.Transition(ctx, step.who, a.ID, a.Version, cms.TransitionInput{Action: step.action}); err != nil {
+					t.Fatalf("%s: %v", step.action, err)
+				}
+			}
+			before, err := db.LiveArticle(ctx, a.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatalf("migrate from 10: %v", err)
+			}
+			if after, err := db.LiveArticle(ctx, a.Slug); err != nil || !bytes.Equal(after.Document, before.Document) {
+				t.Fatalf("the live article changed: %v", err)
+			}
+			dl := &cms.Delivery{Store: db}
+			glossary, err := dl.Topics(ctx)
+			if err != nil || len(glossary) != 2 || glossary[0].Slug != "jak-inhibitors" || glossary[0].ArticleCount != 1 ||
+				glossary[0].Aliases[0] != "Janus kinase inhibitor" || glossary[0].Kind != cms.KindOther {
+				t.Fatalf("glossary after migrating: %+v %v", glossary, err)
+			}
+			page, err := dl.Topic(ctx, "jak-inhibitors")
+			if err != nil || page.DescriptionHTML != "<p>Targeted drugs.</p>" || page.ReviewedBy != nil {
+				t.Fatalf("topic page after migrating: %+v %v", page, err)
+			}
+			ed.Store = db
+			tp, err := ed.Topic(ctx, "jak-inhibitors")
+			if err != nil || tp.State != workflow.Published || tp.Live == nil || tp.Live.Version != 1 || tp.Revision != 1 ||
+				tp.ContentHash != cms.TopicContentHash(&tp.TopicContent) || tp.Approval != nil {
+				t.Fatalf("migrated topic: %+v %v", tp, err)
+			}
+			// Its next change is reviewed before readers see it.
+			tp, err = ed.ReplaceTopic(ctx, editor, "jak-inhibitors", tp.Version, cms.TopicInput{Name: "JAK inhibitors", Kind: "drug_class",
+				Definition: "a type of targeted medication", Aliases: []string{"Janus kinase inhibitor", "JAKi"}})
+			if err != nil || tp.State != workflow.Draft || tp.Revision != 2 {
+				t.Fatalf("change after migrating: %+v %v", tp, err)
+			}
+			if page, _ := dl.Topic(ctx, "jak-inhibitors"); page.Definition != "" {
+				t.Fatalf("an unreviewed definition is delivered: %+v", page)
+			}
+			for _, step := range []struct {
+				who    *cms.User
+				action string
+			}{{editor, "submit"}, {reviewer, "approve"}, {editor, "publish"}} {
+				if tp, err = ed.TopicTransition(ctx, step.who, "jak-inhibitors", tp.Version, cms.TransitionInput{Action: step.action}); err != nil {
+					t.Fatalf("topic %s: %v", step.action, err)
+				}
+			}
+			if page, err := dl.Topic(ctx, "jak-inhibitors"); err != nil || page.Definition != "a type of targeted medication" ||
+				page.Kind != cms.KindDrugClass || page.ReviewedBy == nil {
+				t.Fatalf("published after migrating: %+v %v", page, err)
+			}
+			if n, err := cms.VerifyAudit(ctx, db); err != nil || n == 0 {
+				t.Fatalf("audit: %d %v", n, err)
 			}
 		})
 	}
