@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	adminui "healthcms/admin-ui"
 	"healthcms/auth"
 	"healthcms/cms"
 	"healthcms/cms/api"
@@ -172,6 +173,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		Log:            e.log,
 		BodyLimit:      cfg.BodyLimit,
 		AccessLog:      cfg.AccessLog,
+		AdminUI:        adminui.Dist,
 	}
 	handler := srv.Handler()
 	// Cached delivery answers and keys are forgotten on every change, made
