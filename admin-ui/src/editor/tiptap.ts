@@ -1,0 +1,89 @@
+// The TipTap side of the body editor, loaded with import() by
+// BodyEditor.svelte so that screens without an editor never download it.
+import { Editor } from '@tiptap/core';
+import { DOMSerializer } from '@tiptap/pm/model';
+import { bodyExtensions } from './extensions';
+import { serializeNodes } from './serialize';
+import { allowedHref } from './urls';
+
+export { Editor };
+
+/** Options of createBodyEditor. */
+export interface BodyEditorOptions {
+  element: HTMLElement;
+  html: string;
+  labelledBy?: string;
+  label?: string;
+  describedBy?: string;
+  onChange: (html: string) => void;
+  onState: () => void;
+}
+
+/** createBodyEditor mounts TipTap in element with the article schema. */
+export function createBodyEditor(o: BodyEditorOptions): Editor {
+  const attrs: Record<string, string> = {
+    role: 'textbox',
+    'aria-multiline': 'true',
+    class: 'body-editable',
+    spellcheck: 'true',
+  };
+  if (o.labelledBy) attrs['aria-labelledby'] = o.labelledBy;
+  else attrs['aria-label'] = o.label ?? 'Body';
+  if (o.describedBy) attrs['aria-describedby'] = o.describedBy;
+  const editor = new Editor({
+    element: o.element,
+    extensions: bodyExtensions(),
+    content: o.html || '',
+    editorProps: { attributes: attrs },
+    onUpdate: ({ editor }) => o.onChange(bodyHTML(editor)),
+    onSelectionUpdate: () => o.onState(),
+    onTransaction: () => o.onState(),
+  });
+  return editor;
+}
+
+/** bodyHTML is the editor's document as the server's sanitizer writes it;
+ * an empty document is the empty string, not "<p></p>". */
+export function bodyHTML(editor: Editor): string {
+  if (editor.isEmpty) return '';
+  const fragment = DOMSerializer.fromSchema(editor.schema).serializeFragment(editor.state.doc.content, {
+    document,
+  });
+  const div = document.createElement('div');
+  div.appendChild(fragment);
+  return serializeNodes(div);
+}
+
+/** setBody replaces the document without adding an undo step the writer
+ * did not make (used to load the server's normalized version). */
+export function setBody(editor: Editor, html: string): void {
+  editor.commands.setContent(html || '', { emitUpdate: false });
+}
+
+/** applyLink sets, changes or (with an empty URL) removes the link on the
+ * selection; false when the URL is not one the server keeps. */
+export function applyLink(editor: Editor, url: string): boolean {
+  const href = url.trim();
+  const chain = editor.chain().focus().extendMarkRange('link');
+  if (href === '') {
+    chain.unsetMark('link').run();
+    return true;
+  }
+  if (!allowedHref(href)) return false;
+  if (editor.state.selection.empty && !editor.isActive('link')) {
+    chain.insertContent({ type: 'text', text: href, marks: [{ type: 'link', attrs: { href } }] }).run();
+  } else {
+    chain.setMark('link', { href }).run();
+  }
+  return true;
+}
+
+/** insertTable adds a 3×3 table with a header row. */
+export function insertTable(editor: Editor): void {
+  editor.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run();
+}
+
+/** insertFigure adds an image with alt text and an empty caption. */
+export function insertFigure(editor: Editor, src: string, alt: string): void {
+  editor.chain().focus().insertContent({ type: 'figure', attrs: { src, alt } }).run();
+}

@@ -1,0 +1,28 @@
+// The URL rules of the server's article sanitizer (cms/sanitize.go), so the
+// editor never holds a link or image the server would strip.
+
+const idGrammar = '(?:ref|fn|fig|tbl|sec)-[a-zA-Z0-9_-]{1,64}';
+const webURL = /^[hH][tT][tT][pP][sS]?:\/\/\S+$/;
+const href = new RegExp(`^(?:[hH][tT][tT][pP][sS]?://\\S+|[mM][aA][iI][lL][tT][oO]:\\S+|#${idGrammar})$`);
+
+/** isWebURL: an absolute http(s) URL without whitespace (img src, and the
+ * links the server marks rel="nofollow noopener" target="_blank"). */
+export function isWebURL(s: string): boolean {
+  return webURL.test(s) && parseable(s);
+}
+
+/** allowedHref: what a link may point at: http(s), mailto: or #ref-1 style
+ * fragments. */
+export function allowedHref(s: string): boolean {
+  if (!href.test(s)) return false;
+  return s.startsWith('#') || parseable(s);
+}
+
+function parseable(s: string): boolean {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
