@@ -77,29 +77,46 @@ export async function startServer(env = {}) {
   let exited = false;
   proc.on('exit', () => (exited = true));
 
+  // Tokens handed out by login(), by token: who to log in as again.
+  const issued = new Map();
+  async function call(method, p, { token, body, headers = {} } = {}) {
+    const h = { ...headers };
+    if (token) h.Authorization = `Bearer ${token}`;
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    const res = await fetch(url + p, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let parsed = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
   const server = {
     url,
     dir,
     get output() {
       return output;
     },
-    /** api calls the server: {status, headers, body (parsed JSON or text)}. */
+    /**
+     * api calls the server: {status, headers, body (parsed JSON or text)}.
+     * A token from login() that has expired is renewed by logging in again,
+     * so tests on servers with short-lived tokens can keep their tokens.
+     */
     async api(method, p, { token, body, headers = {} } = {}) {
-      const h = { ...headers };
-      if (token) h.Authorization = `Bearer ${token}`;
-      if (body !== undefined) h['Content-Type'] = 'application/json';
-      const res = await fetch(url + p, {
-        method,
-        headers: h,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        redirect: 'manual',
-      });
-      const text = await res.text();
-      let parsed = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {}
-      return { status: res.status, headers: res.headers, body: parsed };
+      if (issued.has(token)) token = issued.get(token).current;
+      let res = await call(method, p, { token, body, headers });
+      if (res.status === 401 && issued.has(token)) {
+        const who = issued.get(token);
+        who.current = await server.login(who.email, who.pw);
+        res = await call(method, p, { token: who.current, body, headers });
+      }
+      return res;
     },
     /** want calls api and asserts the status. */
     async want(status, method, p, opts) {
@@ -108,8 +125,11 @@ export async function startServer(env = {}) {
       return res.body;
     },
     async login(email, pw = password) {
-      const b = await server.want(200, 'POST', '/api/v1/auth/login', { body: { email, password: pw } });
-      return b.access_token;
+      const res = await call('POST', '/api/v1/auth/login', { body: { email, password: pw } });
+      assert.equal(res.status, 200, `login ${email}: ${JSON.stringify(res.body)}`);
+      const who = { email, pw, current: res.body.access_token };
+      issued.set(who.current, who);
+      return who.current;
     },
     async stop() {
       if (!exited) {
@@ -224,6 +244,12 @@ export async function newPage(browser, server, { width = 1280, height = 900 } = 
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(m.text());
   });
   page.on('pageerror', (e) => page.problems.push(`uncaught: ${e.message}`));
+  // "Leave the page?" on a reload with unsaved text: yes (the text is
+  // kept in the browser and offered back). Any other dialog is a defect.
+  page.on('dialog', (d) => {
+    if (d.type() !== 'beforeunload') page.problems.push(`unexpected ${d.type()} dialog: ${d.message()}`);
+    (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => {});
+  });
   return page;
 }
 
