@@ -15,6 +15,7 @@ export interface BodyEditorOptions {
   labelledBy?: string;
   label?: string;
   describedBy?: string;
+  editable?: boolean;
   onChange: (html: string) => void;
   onState: () => void;
 }
@@ -35,6 +36,9 @@ export function createBodyEditor(o: BodyEditorOptions): Editor {
     extensions: bodyExtensions(),
     content: o.html || '',
     editorProps: { attributes: attrs },
+    // The CSS lives in BodyEditor.svelte: no <style> element injected at run time.
+    injectCSS: false,
+    editable: o.editable ?? true,
     onUpdate: ({ editor }) => o.onChange(bodyHTML(editor)),
     onSelectionUpdate: () => o.onState(),
     onTransaction: () => o.onState(),
