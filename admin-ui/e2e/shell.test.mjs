@@ -200,7 +200,10 @@ describe('shell', () => {
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Petra Pharmacist');
     await page.getByLabel('Password', { exact: true }).fill('a long enough password');
     await page.getByRole('textbox', { name: 'Credentials', exact: true }).fill('PharmD');
-    await page.getByRole('group', { name: 'Roles' }).getByRole('checkbox', { name: 'Reviewer', exact: true }).check();
+    const roles = page.getByRole('group', { name: 'Roles' });
+    for (const role of ['Writer', 'Reviewer', 'Editor', 'Admin']) {
+      await roles.getByRole('checkbox', { name: role, exact: true }).setChecked(role === 'Reviewer');
+    }
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('petra@example.com').first().waitFor();
     const users = await server.want(200, 'GET', '/api/v1/editor/users', { token: server.adminToken });
