@@ -119,3 +119,17 @@ export function bodyRows(edits: BlockEdit[]): BodyRow[] {
   }
   return rows;
 }
+
+/** The answer of GET /articles/{id}/diff. */
+export interface ApiDiff {
+  from: number;
+  to: number;
+  changes: {
+    field: string;
+    from?: unknown;
+    to?: unknown;
+    blocks?: BlockEdit[];
+    added?: unknown[];
+    removed?: unknown[];
+  }[];
+}
