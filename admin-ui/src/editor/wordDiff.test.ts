@@ -10,6 +10,14 @@ describe('wordDiff', () => {
       { op: 'equal', text: ' mg daily' },
     ]);
   });
+  it('joins neighbouring changed words into one deletion and one insertion', () => {
+    expect(wordDiff('a b c d', 'a x y d')).toEqual([
+      { op: 'equal', text: 'a ' },
+      { op: 'delete', text: 'b c' },
+      { op: 'insert', text: 'x y' },
+      { op: 'equal', text: ' d' },
+    ]);
+  });
   it('handles empty sides', () => {
     expect(wordDiff('', 'new')).toEqual([{ op: 'insert', text: 'new' }]);
     expect(wordDiff('old', '')).toEqual([{ op: 'delete', text: 'old' }]);

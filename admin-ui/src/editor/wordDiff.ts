@@ -55,22 +55,40 @@ export function wordDiff(a: string, b: string): Segment[] {
   return merge(out);
 }
 
-// merge joins neighbouring runs of the same kind, and lets whitespace kept
-// between two changes join the change, so "a b" → "c d" reads as one
+// merge joins neighbouring runs of the same kind, and folds the spaces
+// kept between two changes into them, so "a b" → "c d" reads as one
 // deletion and one insertion rather than four flickering pieces.
 function merge(segs: Segment[]): Segment[] {
   const out: Segment[] = [];
-  for (let k = 0; k < segs.length; k++) {
-    const s = segs[k];
-    if (!s.text) continue;
-    const prev = out[out.length - 1];
-    if (prev && prev.op === s.op) {
-      prev.text += s.text;
+  let k = 0;
+  while (k < segs.length) {
+    if (segs[k].op === 'equal') {
+      push(out, segs[k++]);
       continue;
     }
-    out.push({ ...s });
+    let del = '';
+    let ins = '';
+    while (k < segs.length) {
+      const s = segs[k];
+      if (s.op === 'delete') del += s.text;
+      else if (s.op === 'insert') ins += s.text;
+      else if (/^\s+$/.test(s.text) && k + 1 < segs.length && segs[k + 1].op !== 'equal') {
+        del += s.text;
+        ins += s.text;
+      } else break;
+      k++;
+    }
+    if (del) push(out, { op: 'delete', text: del });
+    if (ins) push(out, { op: 'insert', text: ins });
   }
   return out;
+}
+
+function push(out: Segment[], s: Segment) {
+  if (!s.text) return;
+  const prev = out[out.length - 1];
+  if (prev && prev.op === s.op) prev.text += s.text;
+  else out.push({ ...s });
 }
 
 /** A body block as the API's diff gives it. */
