@@ -2,7 +2,7 @@
 // restored on load from the stored refresh token (GET /auth/me), and
 // follows the client: a sign-in, a refresh or a sign-out updates it.
 
-import { api } from './api';
+import { api, ApiError, describeError } from './api';
 import type { Role, User } from './types';
 
 class SessionState {
@@ -10,6 +10,8 @@ class SessionState {
   user = $state<User | null>(null);
   /** true until the stored session has been checked on start. */
   loading = $state(true);
+  /** Why the stored session could not be checked (server unreachable). */
+  startError = $state('');
   /** true while the sign-in dialog is asked for (session expired). */
   signInOpen = $state(false);
 
@@ -75,13 +77,16 @@ api.onSignInNeeded(() => {
 /** restore checks the stored session once on start. */
 export async function restoreSession(): Promise<void> {
   session.loading = true;
+  session.startError = '';
   try {
     if (api.hasSession()) {
       const res = await api.get<User>('/api/v1/auth/me');
       session.user = res.data;
     }
-  } catch {
+  } catch (e) {
     session.user = null;
+    // A session that may still be good is kept when the server is down.
+    if (e instanceof ApiError && (e.status === 0 || e.status >= 500)) session.startError = describeError(e);
   } finally {
     session.loading = false;
   }
