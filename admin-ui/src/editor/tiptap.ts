@@ -5,6 +5,7 @@ import { DOMSerializer } from '@tiptap/pm/model';
 import { bodyExtensions } from './extensions';
 import { serializeNodes } from './serialize';
 import { allowedHref } from './urls';
+import { cleanPastedHTML } from './paste';
 
 export { Editor };
 
@@ -35,7 +36,7 @@ export function createBodyEditor(o: BodyEditorOptions): Editor {
     element: o.element,
     extensions: bodyExtensions(),
     content: o.html || '',
-    editorProps: { attributes: attrs },
+    editorProps: { attributes: attrs, transformPastedHTML: cleanPastedHTML },
     // The CSS lives in BodyEditor.svelte: no <style> element injected at run time.
     injectCSS: false,
     editable: o.editable ?? true,
