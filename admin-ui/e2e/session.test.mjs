@@ -1,4 +1,5 @@
-// A session that ends mid-edit: access tokens live 3 s here, and an admin
+// A session that ends mid-edit: access tokens live 25 s here (the client
+// renews them 20 s before they expire, so after 5 s), and an admin
 // changes the writer's password, which revokes every refresh token. The
 // next save cannot refresh, so a sign-in dialog appears over the editor;
 // after signing in the text typed before is still there and is saved.
@@ -22,7 +23,7 @@ import {
 
 let server, browser, team;
 before(async () => {
-  server = await startServer({ CMS_ACCESS_TTL: '3s' });
+  server = await startServer({ CMS_ACCESS_TTL: '25s' });
   team = await newsroom(server);
   browser = await launch();
 });
@@ -37,10 +38,14 @@ test('an expired session asks for a sign-in and keeps the text', async () => {
   await signIn(page, people.writer.email);
   await page.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
   const ed = editor(page);
-  await ed.body.waitFor();
+  const calls = [];
+  page.on('response', (r) => r.url().includes('/api/') && calls.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  await ed.body.waitFor().catch(async (e) => {
+    assert.fail(`${e.message}\nthe page says: ${(await page.locator('body').innerText()).slice(0, 400)}\ncalls: ${calls.join(', ')}`);
+  });
 
   // Access tokens are refreshed silently while the refresh token is good.
-  await page.waitForTimeout(3500);
+  await page.waitForTimeout(5500);
   await ed.body.click();
   await page.keyboard.press('Control+End');
   await page.keyboard.type(' Written after a refresh.');
@@ -49,13 +54,15 @@ test('an expired session asks for a sign-in and keeps the text', async () => {
   assert.equal(await page.getByRole('dialog').count(), 0, 'no sign-in while refresh works');
 
   // The session ends: every refresh token of the writer is revoked.
+  await ed.body.click();
+  await page.keyboard.press('Control+End');
   await page.keyboard.type(' Typed before the session ended.');
   const newPassword = 'a brand new password 2';
   await server.want(200, 'PATCH', `/api/v1/editor/users/${team.users.writer.id}`, {
     token: await server.login('admin@example.com'),
     body: { password: newPassword },
   });
-  await page.waitForTimeout(3500); // the access token expires
+  await page.waitForTimeout(5500); // the access token is due for renewal
 
   await ed.save.click();
   const dialog = page.getByRole('dialog');
