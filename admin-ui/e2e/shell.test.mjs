@@ -154,6 +154,10 @@ describe('shell', () => {
       await checkScreen(page, heading);
     }
 
+    await page.goto('/admin/articles/new');
+    await page.getByRole('textbox', { name: 'Body', exact: true }).waitFor();
+    await checkScreen(page, 'new article');
+
     // The article list's filters, by the names UI.md gives them.
     await page.goto('/admin/articles');
     await page.getByRole('heading', { level: 1, name: 'Articles' }).waitFor();

@@ -102,6 +102,20 @@ test('writer, reviewer and editor take an article from draft to readers', async 
     assert.equal(await writer.getByRole('button', { name, exact: true }).count(), 0, `writer sees ${name}`);
   }
 
+  // Keyboard: focus moves into a dialog, Escape closes it, focus comes back.
+  const submit = writer.getByRole('button', { name: 'Submit for review', exact: true });
+  await submit.focus();
+  await writer.keyboard.press('Enter');
+  await writer.getByRole('dialog').waitFor();
+  assert.ok(
+    await writer.getByRole('dialog').evaluate((d) => d.contains(document.activeElement)),
+    'focus is inside the dialog',
+  );
+  await writer.keyboard.press('Escape');
+  await writer.getByRole('dialog').waitFor({ state: 'hidden' });
+  assert.ok(await submit.evaluate((b) => b === document.activeElement), 'focus is back on the button');
+  assert.equal((await getArticle(server, id)).state, 'draft', 'Escape changed nothing');
+
   await workflow(writer, 'Submit for review', {
     check: async (d) => checkScreen(writer, 'Submit for review dialog'),
   });
@@ -123,8 +137,11 @@ test('writer, reviewer and editor take an article from draft to readers', async 
     comment: 'Please say how often it is taken.',
     check: async (d) => {
       // Comment is required: Confirm with none does not go through.
-      await d.getByRole('button', { name: 'Confirm', exact: true }).click();
+      const confirm = d.getByRole('button', { name: 'Confirm', exact: true });
+      if (await confirm.isEnabled()) await confirm.click();
+      await reviewer.waitForTimeout(300);
       assert.equal((await getArticle(server, id)).state, 'in_review');
+      assert.equal(await d.isVisible(), true, 'the dialog stays open without a comment');
       await checkScreen(reviewer, 'Request changes dialog');
     },
   });
@@ -166,6 +183,13 @@ test('writer, reviewer and editor take an article from draft to readers', async 
   a = await waitForState(id, 'approved');
   assert.equal(a.approval.content_hash, hash);
   assert.equal(a.approval.reviewer.id, team.users.reviewer.id);
+
+  // The other views of the article, as the reviewer sees them.
+  for (const name of ['Revisions', 'History', 'Preview']) {
+    await reviewer.getByRole('tab', { name, exact: true }).or(reviewer.getByRole('link', { name, exact: true })).click();
+    await reviewer.waitForTimeout(300);
+    await checkScreen(reviewer, name);
+  }
 
   // The editor publishes.
   await signIn(editorPage, people.editor.email);
