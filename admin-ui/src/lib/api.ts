@@ -207,8 +207,9 @@ export class Client {
     this.tokens.save({
       access_token: s.access_token,
       refresh_token: s.refresh_token,
-      // A little early, so a token does not expire in flight.
-      expires_at: this.now() + Math.max(0, s.expires_in - 20) * 1000,
+      // A little early (20 s, or a quarter of a short lifetime), so a
+      // token does not expire in flight.
+      expires_at: this.now() + (s.expires_in - Math.min(20, s.expires_in / 4)) * 1000,
     });
   }
 

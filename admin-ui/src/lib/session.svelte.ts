@@ -61,8 +61,14 @@ class SessionState {
 
 export const session = new SessionState();
 
+/** sameUser: a refresh that names the same user keeps the object, so
+ * screens deriving from session.user do not re-run on every refresh. */
+function sameUser(a: User | null, b: User | null): boolean {
+  return !!a && !!b && JSON.stringify(a) === JSON.stringify(b);
+}
+
 api.subscribe((s, reason) => {
-  if (s) session.user = s.user;
+  if (s && !sameUser(session.user, s.user)) session.user = s.user;
   else if (reason === 'logout') session.user = null;
   // 'expired' keeps the user shown: the sign-in dialog brings them back.
 });
@@ -81,7 +87,7 @@ export async function restoreSession(): Promise<void> {
   try {
     if (api.hasSession()) {
       const res = await api.get<User>('/api/v1/auth/me');
-      session.user = res.data;
+      if (!sameUser(session.user, res.data)) session.user = res.data;
     }
   } catch (e) {
     session.user = null;
