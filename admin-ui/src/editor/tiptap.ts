@@ -92,3 +92,17 @@ export function insertTable(editor: Editor): void {
 export function insertFigure(editor: Editor, src: string, alt: string): void {
   editor.chain().focus().insertContent({ type: 'figure', attrs: { src, alt } }).run();
 }
+
+/** applyAbbr marks the selection as an abbreviation written out as title,
+ * or (empty title) removes the mark; false with nothing selected. */
+export function applyAbbr(editor: Editor, title: string): boolean {
+  const t = title.trim();
+  const chain = editor.chain().focus().extendMarkRange('abbr');
+  if (!t) {
+    chain.unsetMark('abbr').run();
+    return true;
+  }
+  if (editor.state.selection.empty && !editor.isActive('abbr')) return false;
+  chain.setMark('abbr', { title: t }).run();
+  return true;
+}
