@@ -1,5 +1,4 @@
-// A session that ends mid-edit: access tokens live 25 s here (the client
-// renews them 20 s before they expire, so after 5 s), and an admin
+// A session that ends mid-edit: access tokens live 6 s here, and an admin
 // changes the writer's password, which revokes every refresh token. The
 // next save cannot refresh, so a sign-in dialog appears over the editor;
 // after signing in the text typed before is still there and is saved.
@@ -23,7 +22,7 @@ import {
 
 let server, browser, team;
 before(async () => {
-  server = await startServer({ CMS_ACCESS_TTL: '25s' });
+  server = await startServer({ CMS_ACCESS_TTL: '6s' });
   team = await newsroom(server);
   browser = await launch();
 });
@@ -45,7 +44,7 @@ test('an expired session asks for a sign-in and keeps the text', async () => {
   });
 
   // Access tokens are refreshed silently while the refresh token is good.
-  await page.waitForTimeout(5500);
+  await page.waitForTimeout(6500);
   await ed.body.click();
   await page.keyboard.press('Control+End');
   await page.keyboard.type(' Written after a refresh.');
@@ -62,7 +61,7 @@ test('an expired session asks for a sign-in and keeps the text', async () => {
     token: await server.login('admin@example.com'),
     body: { password: newPassword },
   });
-  await page.waitForTimeout(5500); // the access token is due for renewal
+  await page.waitForTimeout(6500); // the access token expires
 
   await ed.save.click();
   const dialog = page.getByRole('dialog');
