@@ -97,3 +97,11 @@ export async function restoreSession(): Promise<void> {
     session.loading = false;
   }
 }
+
+// Signing in in another tab (the tokens are shared through localStorage)
+// also answers this tab's sign-in dialog.
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (e) => {
+    if (e.key === 'healthcms.session' && e.newValue && session.signInOpen) session.signedIn();
+  });
+}
