@@ -26,8 +26,14 @@ export const cases = [
   {
     name: 'table',
     html: `<table style="width: 500px"><colgroup><col style="width: 200px"><col></colgroup><tbody><tr><th colwidth="200" style="text-align:center">Dose</th><th>Effect</th></tr><tr><td colspan="2" style="background:red">Both &amp; more</td></tr><tr><td><p>1 mg</p></td><td>Less</td></tr></tbody></table>`,
-    contains: ['<table><tbody><tr><th><p>Dose</p></th>', '<td colspan="2"><p>Both &amp; more</p></td>'],
+    contains: ['<table><thead><tr><th scope="col"><p>Dose</p></th>', '</tr></thead><tbody><tr><td colspan="2"><p>Both &amp; more</p></td>'],
     lacks: ['style', 'colwidth', 'colgroup'],
+  },
+  {
+    name: 'table-captioned',
+    html: `<table><caption>Doses by   weight</caption><thead><tr><th scope="col">Weight</th><th scope="col">Dose</th></tr></thead><tbody><tr><th scope="row">Under 30 kg</th><td>2 mg</td></tr><tr><th scope="row">30 kg or more</th><td>4 mg</td></tr></tbody></table>`,
+    contains: ['<table><caption>Doses by weight</caption><thead><tr><th scope="col"><p>Weight</p></th><th scope="col"><p>Dose</p></th></tr></thead><tbody><tr><th scope="row"><p>Under 30 kg</p></th><td><p>2 mg</p></td></tr>'],
+    lacks: ['<p>Doses'],
   },
   {
     name: 'figure',

@@ -5,7 +5,9 @@
 // place in this schema, so it never reaches the editor (pasting included).
 import { Mark, Node, mergeAttributes, type AnyExtension } from '@tiptap/core';
 import StarterKit from '@tiptap/starter-kit';
-import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
+import { Table, TableCell, TableHeader, TableRow, TableView } from '@tiptap/extension-table';
+import type { Node as PMNode } from '@tiptap/pm/model';
+import type { EditorView } from '@tiptap/pm/view';
 import Superscript from '@tiptap/extension-superscript';
 import Subscript from '@tiptap/extension-subscript';
 import Heading from '@tiptap/extension-heading';
@@ -130,11 +132,50 @@ function spanValue(v: string | null): number {
 
 const PlainCell = TableCell.extend({ addAttributes: cellAttributes });
 const PlainHeader = TableHeader.extend({ addAttributes: cellAttributes });
+/** The table's view in the editor shows its caption above the cells (the
+ * caption is a plain-text attribute, edited from the toolbar). */
+class CaptionedTableView extends TableView {
+  captionEl: HTMLTableCaptionElement;
+  constructor(node: PMNode, cellMinWidth: number, view?: EditorView, attrs: Record<string, unknown> = {}) {
+    super(node, cellMinWidth, view, attrs);
+    this.captionEl = document.createElement('caption');
+    this.captionEl.contentEditable = 'false';
+    this.table.insertBefore(this.captionEl, this.table.firstChild);
+    this.showCaption(node);
+  }
+  update(node: PMNode): boolean {
+    if (!super.update(node)) return false;
+    this.showCaption(node);
+    return true;
+  }
+  showCaption(node: PMNode) {
+    const c = String(node.attrs.caption ?? '');
+    this.captionEl.textContent = c;
+    this.captionEl.hidden = !c;
+  }
+}
+
+// Tables are written <table>[<caption>…</caption>]<tbody>…</tbody></table>;
+// serializeBody then moves a first row of header cells into <thead> and
+// gives header cells their scope. No widths, no styles, no colgroup.
 const PlainTable = Table.extend({
-  renderHTML() {
-    return ['table', ['tbody', 0]];
+  addAttributes() {
+    return {
+      caption: {
+        default: '',
+        parseHTML: (el: HTMLElement) => el.querySelector(':scope > caption')?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+        rendered: false,
+      },
+    };
   },
-}).configure({ resizable: false });
+  parseHTML() {
+    // The caption's text is the attribute above, not a row of the table.
+    return [{ tag: 'table' }, { tag: 'caption', ignore: true }];
+  },
+  renderHTML({ node }) {
+    return node.attrs.caption ? ['table', ['caption', String(node.attrs.caption)], ['tbody', 0]] : ['table', ['tbody', 0]];
+  },
+}).configure({ resizable: false, View: CaptionedTableView });
 
 /** Headings h2–h4 only: the page's h1 is the article title. A pasted h1
  * becomes h2, h5/h6 become h4, so a Word or Docs outline survives. */

@@ -56,7 +56,25 @@ export function bodyHTML(editor: Editor): string {
   });
   const div = document.createElement('div');
   div.appendChild(fragment);
+  for (const table of Array.from(div.querySelectorAll('table'))) headerScopes(table);
   return serializeNodes(div);
+}
+
+// headerScopes moves a first row made only of header cells into <thead>
+// and says what each header cell heads (scope), so screen readers announce
+// a table's headers; the sanitizer keeps both.
+function headerScopes(table: HTMLTableElement): void {
+  const tbody = table.querySelector(':scope > tbody');
+  const first = tbody?.querySelector(':scope > tr');
+  if (tbody && first && first.children.length && Array.from(first.children).every((c) => c.tagName === 'TH')) {
+    const thead = document.createElement('thead');
+    table.insertBefore(thead, tbody);
+    thead.appendChild(first);
+    for (const th of Array.from(first.children)) th.setAttribute('scope', 'col');
+  }
+  for (const row of Array.from(tbody?.querySelectorAll(':scope > tr') ?? [])) {
+    for (const th of Array.from(row.children)) if (th.tagName === 'TH') th.setAttribute('scope', 'row');
+  }
 }
 
 /** setBody replaces the document without adding an undo step the writer
@@ -105,4 +123,30 @@ export function applyAbbr(editor: Editor, title: string): boolean {
   if (editor.state.selection.empty && !editor.isActive('abbr')) return false;
   chain.setMark('abbr', { title: t }).run();
   return true;
+}
+
+/** setTableCaption sets (or, empty, removes) the caption of the table the
+ * selection is in; false outside a table. */
+export function setTableCaption(editor: Editor, caption: string): boolean {
+  const { $from } = editor.state.selection;
+  for (let d = $from.depth; d > 0; d--) {
+    const node = $from.node(d);
+    if (node.type.name === 'table') {
+      const tr = editor.state.tr.setNodeMarkup($from.before(d), undefined, { ...node.attrs, caption: caption.replace(/\s+/g, ' ').trim() });
+      editor.view.dispatch(tr);
+      editor.commands.focus();
+      return true;
+    }
+  }
+  return false;
+}
+
+/** tableCaption answers the caption of the table the selection is in. */
+export function tableCaption(editor: Editor): string {
+  const { $from } = editor.state.selection;
+  for (let d = $from.depth; d > 0; d--) {
+    const node = $from.node(d);
+    if (node.type.name === 'table') return String(node.attrs.caption ?? '');
+  }
+  return '';
 }
