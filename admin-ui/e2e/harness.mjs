@@ -52,13 +52,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * startServer runs `cms serve` on a fresh SQLite database in a temporary
  * directory. env adds or overrides CMS_ settings. The answer's api() calls
- * the server as any user; users() creates the newsroom as the admin.
+ * the server as any user. args go to `cms serve` (--demo).
  */
-export async function startServer(env = {}) {
+export async function startServer(env = {}, { args = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cms-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(binary(), ['serve'], {
+  const proc = spawn(binary(), ['serve', ...args], {
     env: {
       ...process.env,
       CMS_DATABASE_URL: `sqlite:${path.join(dir, 'cms.db')}`,

@@ -167,7 +167,6 @@ test('writer, reviewer and editor take an article from draft to readers', async 
   await reviewer.getByRole('tab', { name: 'Changes', exact: true }).or(reviewer.getByRole('link', { name: 'Changes', exact: true })).click();
   const inserted = reviewer.locator('ins').filter({ hasText: /once a day/ });
   await inserted.first().waitFor();
-  await screenshot(reviewer, 'changes');
   await checkScreen(reviewer, 'Changes');
   const hash = a.draft.content_hash;
   await workflow(reviewer, 'Approve', {
