@@ -188,3 +188,13 @@ describe('Client', () => {
     await expect(c.get('/a', { auth: false })).rejects.toMatchObject({ status: 0 });
   });
 });
+
+describe('Client answers', () => {
+  it('turns a 200 that is not JSON into an ApiError', async () => {
+    const c = new Client({
+      fetch: async () => new Response('<html>login portal</html>', { status: 200 }),
+      tokens: memoryTokens(),
+    });
+    await expect(c.get('/a', { auth: false })).rejects.toBeInstanceOf(ApiError);
+  });
+});

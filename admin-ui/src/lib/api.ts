@@ -377,7 +377,18 @@ export class Client {
     let data: unknown = null;
     if (res.status !== 204) {
       const text = await res.text();
-      data = text ? JSON.parse(text) : null;
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch {
+        // A proxy's HTML page, say: not an answer of this API.
+        throw new ApiError({
+          status: res.status,
+          type: '/problems/bad-answer',
+          title: 'Unexpected answer',
+          detail: 'the server answered something that is not JSON; try again',
+          requestId: res.headers.get('X-Request-Id'),
+        });
+      }
     }
     return { status: res.status, data: data as T, headers: res.headers, etag: res.headers.get('ETag') };
   }
