@@ -69,7 +69,7 @@ export const cases = [
   },
   {
     name: 'unicode',
-    html: `<p>Ünïcödé 😀 \u00a0 non-breaking, Ελληνικά, 日本語, <a href="https://example.org/caf%C3%A9">café</a>, tab\tchar, zero\u200bwidth.</p>`,
-    contains: ['😀', '日本語'],
+    html: `<p>Ünïcödé 😀 \u00a0 non-breaking, Ελληνικά, 日本語, <a href="https://example.org/caf%C3%A9">café</a>, <a href="HTTPS://example.org/ä?q=é#größe">raw</a>, <img src="https://example.org/ä.png" alt="ä">, tab\tchar, zero\u200bwidth.</p>`,
+    contains: ['😀', '日本語', 'href="https://example.org/%C3%A4?q=é#gr%C3%B6%C3%9Fe"', 'src="https://example.org/%C3%A4.png"'],
   },
 ];

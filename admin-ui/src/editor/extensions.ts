@@ -13,7 +13,7 @@ import Subscript from '@tiptap/extension-subscript';
 import Heading from '@tiptap/extension-heading';
 import CodeBlock from '@tiptap/extension-code-block';
 import OfficePaste from '@intevation/tiptap-extension-office-paste';
-import { allowedHref, isWebURL } from './urls';
+import { allowedHref, isWebURL, normalizeURL } from './urls';
 
 /** Link: http(s), mailto: or a fragment to a prefixed id, as the sanitizer
  * allows; rel and target exactly as the sanitizer sets them (it replaces
@@ -22,7 +22,14 @@ export const Link = Mark.create({
   name: 'link',
   inclusive: false,
   addAttributes() {
-    return { href: { default: null } };
+    // TipTap reads each attribute again after the rule's getAttrs, so the
+    // normalizing happens here too.
+    return {
+      href: {
+        default: null,
+        parseHTML: (el) => normalizeURL(el.getAttribute('href')?.trim() ?? ''),
+      },
+    };
   },
   parseHTML() {
     return [
@@ -30,7 +37,7 @@ export const Link = Mark.create({
         tag: 'a[href]',
         getAttrs: (el) => {
           const href = (el as HTMLElement).getAttribute('href')?.trim() ?? '';
-          return allowedHref(href) ? { href } : false;
+          return allowedHref(href) ? { href: normalizeURL(href) } : false;
         },
       },
     ];
@@ -73,9 +80,10 @@ export const Figure = Node.create({
   draggable: true,
   isolating: true,
   addAttributes() {
+    const img = (el: HTMLElement) => (el.tagName === 'IMG' ? el : el.querySelector('img'));
     return {
-      src: { default: null, rendered: false },
-      alt: { default: '', rendered: false },
+      src: { default: null, rendered: false, parseHTML: (el) => normalizeURL(img(el)?.getAttribute('src') ?? '') },
+      alt: { default: '', rendered: false, parseHTML: (el) => img(el)?.getAttribute('alt') ?? '' },
     };
   },
   parseHTML() {
@@ -86,7 +94,7 @@ export const Figure = Node.create({
           const img = (el as HTMLElement).querySelector('img');
           const src = img?.getAttribute('src') ?? '';
           if (!isWebURL(src)) return false;
-          return { src, alt: img?.getAttribute('alt') ?? '' };
+          return { src: normalizeURL(src), alt: img?.getAttribute('alt') ?? '' };
         },
         contentElement: (el) => (el as HTMLElement).querySelector('figcaption') ?? document.createElement('figcaption'),
       },
@@ -97,7 +105,7 @@ export const Figure = Node.create({
         getAttrs: (el) => {
           const src = (el as HTMLElement).getAttribute('src') ?? '';
           if (!isWebURL(src)) return false;
-          return { src, alt: (el as HTMLElement).getAttribute('alt') ?? '' };
+          return { src: normalizeURL(src), alt: (el as HTMLElement).getAttribute('alt') ?? '' };
         },
       },
     ];

@@ -4,7 +4,7 @@ import { Editor } from '@tiptap/core';
 import { DOMSerializer } from '@tiptap/pm/model';
 import { bodyExtensions } from './extensions';
 import { serializeNodes } from './serialize';
-import { allowedHref } from './urls';
+import { allowedHref, normalizeURL } from './urls';
 import { cleanPastedHTML } from './paste';
 
 export { Editor };
@@ -86,7 +86,7 @@ export function setBody(editor: Editor, html: string): void {
 /** applyLink sets, changes or (with an empty URL) removes the link on the
  * selection; false when the URL is not one the server keeps. */
 export function applyLink(editor: Editor, url: string): boolean {
-  const href = url.trim();
+  const href = normalizeURL(url.trim());
   const chain = editor.chain().focus().extendMarkRange('link');
   if (href === '') {
     chain.unsetMark('link').run();
@@ -108,7 +108,7 @@ export function insertTable(editor: Editor): void {
 
 /** insertFigure adds an image with alt text and an empty caption. */
 export function insertFigure(editor: Editor, src: string, alt: string): void {
-  editor.chain().focus().insertContent({ type: 'figure', attrs: { src, alt } }).run();
+  editor.chain().focus().insertContent({ type: 'figure', attrs: { src: normalizeURL(src), alt } }).run();
 }
 
 /** applyAbbr marks the selection as an abbreviation written out as title,

@@ -26,3 +26,14 @@ function parseable(s: string): boolean {
     return false;
   }
 }
+
+/** normalizeURL writes a web URL the way the server's sanitizer (Go's
+ * url.URL.String) stores it: lower-case scheme, non-ASCII characters of the
+ * path and fragment percent-encoded, the query as written. Without this a
+ * link to https://example.org/ä would come back "changed" after every save. */
+export function normalizeURL(s: string): string {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(s);
+  if (!m) return s;
+  const enc = (part: string) => part.replace(/[^\x00-\x7F]/gu, (c) => encodeURIComponent(c));
+  return `${m[1].toLowerCase()}://${m[2]}${enc(m[3])}${m[4] ?? ''}${enc(m[5] ?? '')}`;
+}
