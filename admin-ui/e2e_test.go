@@ -2,6 +2,7 @@ package adminui_test
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -61,13 +62,25 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// Stop node in time to show what it printed, before go test's own
+	// time-out kills everything without a word.
+	ctx := context.Background()
+	if deadline, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-20*time.Second))
+		defer cancel()
+	}
 	start := time.Now()
-	cmd := exec.Command(node, "--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/")
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/")
 	cmd.Env = append(os.Environ(), "CMS_E2E_BINARY="+bin, "CHROMIUM="+chromium)
+	ownGroup(cmd)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	t.Logf("node --test e2e/ took %s:\n%s", time.Since(start).Round(time.Second), out.String())
+	if ctx.Err() != nil {
+		t.Fatalf("browser tests stopped at go test's time-out (-timeout): %v", ctx.Err())
+	}
 	if err != nil {
 		t.Fatalf("browser tests failed: %v", err)
 	}
