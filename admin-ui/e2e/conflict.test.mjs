@@ -13,6 +13,7 @@ import {
   launch,
   newPage,
   newsroom,
+  pageIn,
   people,
   saveAndWait,
   signIn,
@@ -106,13 +107,18 @@ describe('editing together', () => {
     assertNoPageProblems(mine);
   });
 
-  test('unsaved text survives a reload, and can be discarded', async () => {
+  test('unsaved text survives a crashed tab and a reload, and can be discarded', async () => {
     const a = await createArticle(server, team.tokens.writer, { title: 'Half-written', body_html: '<p>Saved part.</p>' });
     await mine.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
     await typeAtEnd(mine, ' Typed but never saved.');
     await editor(mine).title.fill('Half-written, retitled');
-    await mine.waitForTimeout(1500); // however the editor stores drafts, give it time
-    await mine.reload();
+    // The tab crashes: closed without unload handlers running. A new tab
+    // on the same article offers the text back.
+    await mine.waitForTimeout(300);
+    const context = mine.context();
+    await mine.close({ runBeforeUnload: false });
+    mine = await pageIn(context);
+    await mine.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
     const restore = mine.getByRole('button', { name: 'Restore unsaved changes', exact: true });
     await restore.waitFor();
     assert.equal(await mine.getByRole('button', { name: 'Discard unsaved changes', exact: true }).count(), 1);
@@ -134,7 +140,7 @@ describe('editing together', () => {
 
     // Discard throws the local text away and keeps the saved one.
     await typeAtEnd(mine, ' Regrettable words.');
-    await mine.waitForTimeout(1500);
+    await mine.waitForTimeout(300);
     await mine.reload();
     await mine.getByRole('button', { name: 'Discard unsaved changes', exact: true }).click();
     await mine.getByRole('button', { name: 'Restore unsaved changes', exact: true }).waitFor({ state: 'hidden' });

@@ -238,6 +238,11 @@ export async function launch() {
 export async function newPage(browser, server, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ baseURL: server.url, viewport: { width, height } });
   context.setDefaultTimeout(10_000);
+  return pageIn(context);
+}
+
+/** pageIn opens another page (tab) in a context, watched like newPage's. */
+export async function pageIn(context) {
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (m) => {
