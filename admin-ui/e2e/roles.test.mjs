@@ -8,6 +8,7 @@ import {
   adminEmail,
   createArticle,
   launch,
+  navigate,
   newPage,
   newsroom,
   people,
@@ -108,7 +109,7 @@ test('each role sees exactly the actions it may take', async () => {
     const page = await newPage(browser, server);
     await signIn(page, v.email);
     for (const [state, a] of Object.entries(made)) {
-      await page.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
+      await navigate(page, `/admin/articles/${encodeURIComponent(a.id)}`);
       const title = page.getByRole('textbox', { name: 'Title', exact: true });
       await title.waitFor();
       await page.waitForFunction(
