@@ -76,11 +76,12 @@ describe('shell', () => {
   test('a deep link works on reload and the session survives it', async () => {
     const a = await createArticle(server, team.tokens.writer, { title: 'Deep link target' });
     const page = await newPage(browser, server);
-    // Signed out, a deep link asks for a sign-in.
+    // Signed out, a deep link asks for a sign-in, then goes where it led.
     await page.goto(`/admin/articles/${a.id}`);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
-    await signIn(page, people.writer.email);
-    await page.goto(`/admin/articles/${a.id}`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(people.writer.email);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`**/admin/articles/${a.id}`);
     await page.getByRole('textbox', { name: 'Title', exact: true }).waitFor();
     assert.equal(await page.getByRole('textbox', { name: 'Title', exact: true }).inputValue(), 'Deep link target');
     await page.reload();
