@@ -235,8 +235,8 @@ export async function launch() {
  * its own session). Console errors and CSP violations are collected in
  * page.problems; assertNoPageProblems checks them.
  */
-export async function newPage(browser, server, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width, height } });
+export async function newPage(browser, server, { width = 1280, height = 900, timezoneId } = {}) {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width, height }, timezoneId });
   context.setDefaultTimeout(10_000);
   return pageIn(context);
 }

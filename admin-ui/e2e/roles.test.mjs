@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   adminEmail,
+  assertNoPageProblems,
+  checkScreen,
   createArticle,
+  getArticle,
   launch,
   navigate,
   newPage,
@@ -134,4 +137,36 @@ test('each role sees exactly the actions it may take', async () => {
     await page.context().close();
   }
   assert.deepEqual(failures, []);
+});
+
+test('an editor schedules in the browser time zone, and unschedules', async () => {
+  const a = await createArticle(server, team.tokens.writer, { title: 'Scheduled from Kolkata' });
+  await transition(server, team.tokens.writer, a.id, 'submit');
+  await transition(server, team.tokens.reviewer, a.id, 'approve');
+  // India has no daylight saving: 09:30 there is 04:00 UTC on any day.
+  const page = await newPage(browser, server, { timezoneId: 'Asia/Kolkata' });
+  await signIn(page, people.editor.email);
+  await page.goto(`/admin/articles/${encodeURIComponent(a.id)}`);
+  await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  const day = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10);
+  const at = dialog.getByLabel('Publish at', { exact: true });
+  assert.equal(await at.getAttribute('type'), 'datetime-local');
+  await at.fill(`${day}T09:30`);
+  await checkScreen(page, 'Schedule dialog');
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  let got = await getArticle(server, a.id);
+  assert.equal(got.state, 'scheduled');
+  assert.equal(new Date(got.scheduled_at).toISOString(), `${day}T04:00:00.000Z`);
+
+  await page.getByRole('button', { name: 'Unschedule', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm', exact: true }).click();
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  got = await getArticle(server, a.id);
+  assert.equal(got.state, 'approved');
+  assert.equal(got.scheduled_at, null);
+  assertNoPageProblems(page);
+  await page.context().close();
 });

@@ -195,7 +195,7 @@ describe('shell', () => {
     await page.context().close();
   });
 
-  test('an admin creates a user and a key from the UI', async () => {
+  test('an admin creates a user, a topic and a key from the UI', async () => {
     const page = await newPage(browser, server);
     await signIn(page, adminEmail);
     await page.goto('/admin/users');
@@ -216,6 +216,20 @@ describe('shell', () => {
     assert.ok(petra, 'the user exists');
     assert.deepEqual(petra.roles, ['reviewer']);
     assert.equal(petra.credentials, 'PharmD');
+
+    await page.goto('/admin/topics');
+    await page.getByRole('heading', { level: 1, name: 'Topics' }).waitFor();
+    await page.getByRole('button', { name: 'New topic', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Psoriasis');
+    await page.getByRole('textbox', { name: 'Slug', exact: true }).fill('psoriasis');
+    await page.getByRole('textbox', { name: 'Description', exact: true }).fill('A skin condition.');
+    await page.getByRole('textbox', { name: 'Aliases', exact: true }).fill('psoriatic disease, plaque psoriasis');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    const topic = await server.want(200, 'GET', '/api/v1/editor/topics/psoriasis', { token: server.adminToken });
+    assert.equal(topic.name, 'Psoriasis');
+    assert.deepEqual(topic.aliases, ['psoriatic disease', 'plaque psoriasis']);
+    assert.match(topic.description_html, /A skin condition\./);
 
     await page.goto('/admin/keys');
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
