@@ -72,7 +72,9 @@ func TestBrowser(t *testing.T) {
 	}
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/")
-	cmd.Env = append(os.Environ(), "CMS_E2E_BINARY="+bin, "CHROMIUM="+chromium)
+	// Databases and browser profiles go below a directory of this test's
+	// own, removed even when node is killed before it cleans up.
+	cmd.Env = append(os.Environ(), "CMS_E2E_BINARY="+bin, "CHROMIUM="+chromium, "TMPDIR="+t.TempDir())
 	ownGroup(cmd)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
