@@ -94,15 +94,16 @@ func (ui *adminUI) serve(w http.ResponseWriter, r *http.Request) {
 	// replaces the API's frame-ancestors-only one.
 	h.Set("Content-Security-Policy", adminCSP)
 	rel := strings.TrimPrefix(r.URL.Path, "/admin/")
-	f := ui.index
-	if strings.HasPrefix(rel, "assets/") || path.Ext(rel) != "" && rel != "index.html" {
+	f := ui.files[rel]
+	switch {
+	case f != nil:
+	case strings.HasPrefix(rel, "assets/"):
 		// A missing asset is a 404, never index.html: a script tag that
 		// received HTML would fail in a confusing way.
-		f = ui.files[rel]
-		if f == nil {
-			writeError(w, r, cms.Errorf(cms.ENOTFOUND, "no such file of the admin UI"))
-			return
-		}
+		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "no such file of the admin UI"))
+		return
+	default:
+		f = ui.index // a route of the app
 	}
 	if f == nil {
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "this binary was built without the admin UI"))

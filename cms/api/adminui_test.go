@@ -53,7 +53,7 @@ func serveAdmin(h http.Handler, method, target string, header ...string) *httpte
 func TestAdminUIDeepLinks(t *testing.T) {
 	h := adminHandler(t, fakeDist())
 	for _, p := range []string{"/admin/", "/admin/login", "/admin/articles", "/admin/articles/new",
-		"/admin/articles/01HXYZ", "/admin/reviews", "/admin/users?x=1", "/admin/index.html"} {
+		"/admin/articles/01HXYZ", "/admin/articles/v1.2", "/admin/reviews", "/admin/users?x=1", "/admin/index.html"} {
 		rec := serveAdmin(h, "GET", p)
 		if rec.Code != 200 || rec.Body.String() != fakeIndex {
 			t.Fatalf("GET %s: %d %q", p, rec.Code, rec.Body.String())
@@ -118,7 +118,7 @@ func TestAdminUIAssets(t *testing.T) {
 		t.Fatal("gzip;q=0 got gzip")
 	}
 
-	for _, p := range []string{"/admin/assets/missing.js", "/admin/favicon.ico", "/admin/assets/"} {
+	for _, p := range []string{"/admin/assets/missing.js", "/admin/assets/", "/admin/assets/../index.html"} {
 		miss := serveAdmin(h, "GET", p)
 		if miss.Code != 404 || miss.Header().Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("GET %s: %d %s %q", p, miss.Code, miss.Header().Get("Content-Type"), miss.Body.String())
