@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"healthcms/cms"
 )
@@ -33,39 +35,41 @@ type adminFile struct {
 
 // adminUI serves the single-page app: real files under assets/, and
 // index.html for every other path, so that a deep link works on reload.
+// Its files are read, hashed and compressed once, on the first request,
+// so that servers and tests that never serve the UI do not pay for it.
 type adminUI struct {
-	files map[string]*adminFile // by path below /admin/, e.g. "assets/index.js"
-	index *adminFile
+	dist    fs.FS // holds "dist/index.html" and "dist/assets/…"; nil: no UI
+	once    sync.Once
+	files   map[string]*adminFile // by path below /admin/, e.g. "assets/index.js"
+	index   *adminFile
+	loadErr error
 }
 
-// newAdminUI reads every file of dist (an fs.FS holding "dist/index.html"
-// and "dist/assets/…"). A nil dist or one without index.html serves a
-// problem for every path: the binary was built without the UI.
-func newAdminUI(dist fs.FS) (*adminUI, error) {
-	ui := &adminUI{files: map[string]*adminFile{}}
-	if dist == nil {
-		return ui, nil
+// load reads every file of dist. A nil dist, or one without index.html,
+// leaves the UI empty: every path is a 404 (built without the UI).
+func (ui *adminUI) load() {
+	ui.files = map[string]*adminFile{}
+	if ui.dist == nil {
+		return
 	}
-	sub, err := fs.Sub(dist, "dist")
-	if err != nil {
-		return nil, err
+	sub, err := fs.Sub(ui.dist, "dist")
+	if err == nil {
+		err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			body, err := fs.ReadFile(sub, p)
+			if err != nil {
+				return err
+			}
+			ui.files[p] = newAdminFile(p, body)
+			return nil
+		})
 	}
-	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := fs.ReadFile(sub, p)
-		if err != nil {
-			return err
-		}
-		ui.files[p] = newAdminFile(p, body)
-		return nil
-	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		ui.loadErr = err
 	}
 	ui.index = ui.files["index.html"]
-	return ui, nil
 }
 
 func newAdminFile(name string, body []byte) *adminFile {
@@ -77,7 +81,7 @@ func newAdminFile(name string, body []byte) *adminFile {
 	}
 	if len(body) >= 512 {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 		zw.Write(body)
 		zw.Close()
 		if buf.Len() < len(body) {
@@ -93,6 +97,12 @@ func (ui *adminUI) serve(w http.ResponseWriter, r *http.Request) {
 	// Set here, after the security-headers middleware, so the full policy
 	// replaces the API's frame-ancestors-only one.
 	h.Set("Content-Security-Policy", adminCSP)
+	ui.once.Do(ui.load)
+	if ui.loadErr != nil {
+		// Only a broken embedded file system gets here; the API still works.
+		writeError(w, r, fmt.Errorf("admin UI: %w", ui.loadErr))
+		return
+	}
 	rel := strings.TrimPrefix(r.URL.Path, "/admin/")
 	f := ui.files[rel]
 	switch {

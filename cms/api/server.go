@@ -75,13 +75,7 @@ func (s *Server) Handler() http.Handler {
 	s.cacheControlV = []string{s.cacheControl()}
 	s.metrics = newMetrics(s.Collectors)
 	s.reader = &cms.Delivery{Store: s.Delivery}
-	ui, err := newAdminUI(s.AdminUI)
-	if err != nil {
-		// Only a broken embedded file system gets here; the API still works.
-		s.Log.Error("admin UI", "err", err)
-		ui = &adminUI{}
-	}
-	s.adminUI = ui
+	s.adminUI = &adminUI{dist: s.AdminUI}
 	return s.routes()
 }
 
