@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	adminui "healthcms/admin-ui"
 	"healthcms/auth"
 	"healthcms/cms"
 	"healthcms/cms/api"
@@ -202,6 +203,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		Webhooks:          hookAdmin,
 		EditorCORSOrigins: cfg.EditorCORSOrigins,
 		MetricsElsewhere:  cfg.MetricsAddr != "",
+		AdminUI:           adminui.Dist,
 	}
 	handler := srv.Handler()
 	// Cached delivery answers and keys are forgotten on every change, made

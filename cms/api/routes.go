@@ -38,6 +38,14 @@ func (s *Server) routes() http.Handler {
 		r.Method("GET", "/metrics", s.metrics.handler())
 	}
 
+	// The admin UI (adminui.go): / and /admin lead to /admin/.
+	r.Get("/", redirectTo("/admin/"))
+	r.Head("/", redirectTo("/admin/"))
+	r.Get("/admin", redirectTo("/admin/"))
+	r.Head("/admin", redirectTo("/admin/"))
+	r.Get("/admin/*", s.adminUI.serve)
+	r.Head("/admin/*", s.adminUI.serve)
+
 	r.Route("/api/v1/auth", func(r chi.Router) {
 		r.Use(s.editorCORS, noStore)
 		r.Post("/login", s.login)

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -63,6 +64,11 @@ type Server struct {
 	BodyLimit int64
 	// AccessLog logs one line per request.
 	AccessLog bool
+	// AdminUI holds the admin app's built files under "dist/" (see package
+	// adminui), served at /admin/. Nil: /admin/ answers 404.
+	AdminUI fs.FS
+
+	adminUI *adminUI
 }
 
 // Handler returns the whole HTTP interface.
@@ -77,6 +83,7 @@ func (s *Server) Handler() http.Handler {
 	s.cacheControlV = []string{s.cacheControl()}
 	s.metrics = newMetrics(s.Collectors)
 	s.reader = &cms.Delivery{Store: s.Delivery}
+	s.adminUI = &adminUI{dist: s.AdminUI}
 	return s.routes()
 }
 
