@@ -66,8 +66,11 @@ type ArticleFilter struct {
 	// ReviewedBefore keeps live articles whose last review is older (the
 	// review_due=overdue filter).
 	ReviewedBefore *time.Time
-	Limit          int
-	After          *Cursor
+	// BySubmission orders by submitted_at, oldest first, and leaves out
+	// articles never submitted; After is then a position in that order.
+	BySubmission bool
+	Limit        int
+	After        *Cursor
 }
 
 // Cursor is a keyset position in a list ordered by time, newest first:

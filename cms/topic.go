@@ -13,16 +13,21 @@ import (
 const (
 	MaxTopicDescription = 20000
 	MaxAliases          = 20
+	// MaxRequiredApprovals bounds the reviewers a topic may require.
+	MaxRequiredApprovals = 5
 )
 
 // Topic groups articles ("JAK inhibitors"). Its slug is its identity.
 type Topic struct {
-	Slug            string    `json:"slug"`
-	Name            string    `json:"name"`
-	DescriptionHTML string    `json:"description_html"`
-	Aliases         []string  `json:"aliases"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	Slug            string   `json:"slug"`
+	Name            string   `json:"name"`
+	DescriptionHTML string   `json:"description_html"`
+	Aliases         []string `json:"aliases"`
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article tagged with the topic (1..MaxRequiredApprovals).
+	RequiredApprovals int       `json:"required_approvals"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // TopicStore keeps topics. CreateTopic returns ECONFLICT for a taken slug;
@@ -64,6 +69,8 @@ type TopicInput struct {
 	Name            string   `json:"name"`
 	DescriptionHTML string   `json:"description_html"`
 	Aliases         []string `json:"aliases"`
+	// RequiredApprovals defaults to 1 when omitted.
+	RequiredApprovals *int `json:"required_approvals"`
 }
 
 // Topic validates the input and returns the topic to store, its
@@ -102,10 +109,18 @@ func (in *TopicInput) Topic(pathSlug string, now time.Time) (*Topic, error) {
 			aliases = append(aliases, a)
 		}
 	}
+	required := 1
+	if in.RequiredApprovals != nil {
+		required = *in.RequiredApprovals
+		if required < 1 || required > MaxRequiredApprovals {
+			v.Add("required_approvals", "must be 1 to 5")
+		}
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return &Topic{Slug: slug, Name: name, DescriptionHTML: desc, Aliases: aliases, CreatedAt: now, UpdatedAt: now}, nil
+	return &Topic{Slug: slug, Name: name, DescriptionHTML: desc, Aliases: aliases, RequiredApprovals: required,
+		CreatedAt: now, UpdatedAt: now}, nil
 }
 
 func containsFold(list []string, s string) bool {
@@ -220,6 +235,9 @@ func topicChanges(old, t *Topic) string {
 	}
 	if !slices.Equal(old.Aliases, t.Aliases) {
 		parts = append(parts, fmt.Sprintf("aliases changed from %q to %q", strings.Join(old.Aliases, ", "), strings.Join(t.Aliases, ", ")))
+	}
+	if old.RequiredApprovals != t.RequiredApprovals {
+		parts = append(parts, fmt.Sprintf("required approvals changed from %d to %d", old.RequiredApprovals, t.RequiredApprovals))
 	}
 	if len(parts) == 0 {
 		return "saved without changes"

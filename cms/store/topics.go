@@ -15,14 +15,15 @@ type topicRow struct {
 	Name            string `db:"name"`
 	DescriptionHTML string `db:"description_html"`
 	Aliases         string `db:"aliases"`
+	Required        int    `db:"required_approvals"`
 	CreatedAt       tm     `db:"created_at"`
 	UpdatedAt       tm     `db:"updated_at"`
 }
 
-const topicCols = `slug, name, description_html, aliases, created_at, updated_at`
+const topicCols = `slug, name, description_html, aliases, created_at, updated_at, required_approvals`
 
 func (r *topicRow) topic() *cms.Topic {
-	t := &cms.Topic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
+	t := &cms.Topic{Slug: r.Slug, Name: r.Name, DescriptionHTML: r.DescriptionHTML, RequiredApprovals: r.Required, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
 	if json.Unmarshal([]byte(r.Aliases), &t.Aliases) != nil || t.Aliases == nil {
 		t.Aliases = []string{}
 	}
@@ -62,8 +63,8 @@ func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 // CreateTopic stores a new topic and the audit event recording it.
 func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
-			t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt})
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO topics (`+topicCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			t.Slug, t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.CreatedAt}, tm{t.UpdatedAt}, t.RequiredApprovals)
 		if isUnique(err) {
 			return &cms.Error{Code: cms.ECONFLICT, Message: "slug is taken", Fields: []cms.FieldError{{Field: "slug", Message: "is taken"}}}
 		}
@@ -78,8 +79,8 @@ func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic, ev *cms.AuditEvent)
 // CreatedAt is set to the stored one. ev records the change.
 func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time, ev *cms.AuditEvent) error {
 	return db.changing(ctx, func(tx *sqlx.Tx) error {
-		q, args := `UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ? WHERE slug = ?`,
-			[]any{t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.Slug}
+		q, args := `UPDATE topics SET name = ?, description_html = ?, aliases = ?, updated_at = ?, required_approvals = ? WHERE slug = ?`,
+			[]any{t.Name, t.DescriptionHTML, mustJSON(t.Aliases), tm{t.UpdatedAt}, t.RequiredApprovals, t.Slug}
 		if err := topicWrite(ctx, tx, db.d, q, args, t.Slug, since); err != nil {
 			return err
 		}
