@@ -27,13 +27,13 @@ type Config struct {
 	// RequiredApprovals is how many distinct reviewers must approve an
 	// article (topics may require more).
 	RequiredApprovals int
-	CORSOrigins    []string
-	LogFormat      string
-	AccessTTL      time.Duration
-	RefreshTTL     time.Duration
-	AutoMigrate    bool
-	BodyLimit      int64
-	AccessLog      bool
+	CORSOrigins       []string
+	LogFormat         string
+	AccessTTL         time.Duration
+	RefreshTTL        time.Duration
+	AutoMigrate       bool
+	BodyLimit         int64
+	AccessLog         bool
 	// SchedulerEvery is how often serve looks for scheduled articles due.
 	SchedulerEvery time.Duration
 	CacheControl   string
