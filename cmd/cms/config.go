@@ -24,16 +24,13 @@ type Config struct {
 	AdminPassword  string
 	DeliveryPublic bool
 	ReviewInterval time.Duration
-	// RequiredApprovals is how many distinct reviewers must approve an
-	// article (topics may require more).
-	RequiredApprovals int
-	CORSOrigins       []string
-	LogFormat         string
-	AccessTTL         time.Duration
-	RefreshTTL        time.Duration
-	AutoMigrate       bool
-	BodyLimit         int64
-	AccessLog         bool
+	CORSOrigins    []string
+	LogFormat      string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	AutoMigrate    bool
+	BodyLimit      int64
+	AccessLog      bool
 	// SchedulerEvery is how often serve looks for scheduled articles due.
 	SchedulerEvery time.Duration
 	CacheControl   string
@@ -42,6 +39,10 @@ type Config struct {
 	CacheBytes     int
 	SiteURL        string
 	SiteName       string
+
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article (topics may require more).
+	RequiredApprovals int
 }
 
 // option binds one setting to its variable and flag.
