@@ -131,7 +131,10 @@ func (e *Editor) CreateArticle(ctx context.Context, actor *User, in DraftInput) 
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = 1, actor.Ref(), now
 	a := &Article{ID: NewID(), Slug: slug, State: workflow.Draft, Version: 1, Author: actor.Ref(),
-		CreatedAt: now, UpdatedAt: now, Draft: rev}
+		CreatedAt: now, UpdatedAt: now, Draft: rev, Approvals: []Approval{}}
+	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
+		return nil, err
+	}
 	ev := a.record(actor.Ref(), EventCreated, 1, "", now)
 	if err := e.Store.WriteArticle(ctx, &ArticleWrite{Article: a, Revision: rev, NewSlug: true, Event: ev}); err != nil {
 		return nil, err
@@ -202,6 +205,9 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 		if a.WordsChangedSinceLive, err = e.wordsSinceLive(ctx, a, rev); err != nil {
 			return nil, err
 		}
+	}
+	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
+		return nil, err
 	}
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = a.Draft.Number+1, actor.Ref(), now

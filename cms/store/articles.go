@@ -276,6 +276,20 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 	return missing, nil
 }
 
+// TopicApprovals returns the highest required_approvals among topics.
+func (db *DB) TopicApprovals(ctx context.Context, slugs []string) (int, error) {
+	if len(slugs) == 0 {
+		return 1, nil
+	}
+	q, args, err := sqlx.In(`SELECT COALESCE(MAX(required_approvals), 1) FROM topics WHERE slug IN (?)`, slugs)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.r.GetContext(ctx, &n, db.q(q), args...)
+	return n, err
+}
+
 // SlugOwner returns the article that has or had slug, or "".
 func (db *DB) SlugOwner(ctx context.Context, slug string) (string, error) {
 	var id string
