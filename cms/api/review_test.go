@@ -124,8 +124,8 @@ func TestReviewComments(t *testing.T) {
 		if p := e.resolve("writer", a, byRole["reviewer"]).problem(409); !strings.Contains(p["detail"].(string), "already resolved") {
 			t.Fatalf("resolved twice: %v", p)
 		}
-		e.resolve("writer2", a, byRole["writer2"]).want(200)  // the comment's author
-		e.resolve("editor", a, byRole["writer"]).want(200)    // an editor
+		e.resolve("writer2", a, byRole["writer2"]).want(200)      // the comment's author
+		e.resolve("editor", a, byRole["writer"]).want(200)        // an editor
 		e.resolve("writer", other, byRole["editor"]).problem(404) // not that article's comment
 		e.do("POST", articles+"/"+a["id"].(string)+"/comments/nope/resolve", "editor", nil).problem(404)
 
