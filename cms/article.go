@@ -94,8 +94,12 @@ type Approval struct {
 
 // Review is a review decision as the writer sees it: approve or
 // request_changes, with the reviewer's comment.
+//
+// Revision (beyond the contract) is the draft revision decided on, so a
+// reviewer can diff from it to the draft: "changes since I reviewed".
 type Review struct {
 	Action   string      `json:"action"`
+	Revision int         `json:"revision"`
 	Comment  string      `json:"comment"`
 	Reviewer ReviewerRef `json:"reviewer"`
 	At       time.Time   `json:"at"`

@@ -66,7 +66,7 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 	}
 	switch req.Action {
 	case workflow.Approve, workflow.RequestChanges:
-		a.LastReview = &Review{Action: string(req.Action), Comment: req.Comment, At: now,
+		a.LastReview = &Review{Action: string(req.Action), Revision: a.Draft.Number, Comment: req.Comment, At: now,
 			Reviewer: ReviewerRef{ID: actor.ID, Name: actor.Name, Credentials: actor.Credentials}}
 	case workflow.Submit:
 		a.SubmittedAt = &now

@@ -294,7 +294,8 @@ func secondOpinion(t *testing.T, e *env, a map[string]any) map[string]any {
 	a = e.act("reviewer", a, "approve", "comment", "Dose checked.").want(200).json()
 	wantState(t, a, "in_review")
 	if got := approvers(t, a); len(got) != 1 || got[0] != e.users["reviewer"].ID || a["approval"] != nil ||
-		field(a, "last_review", "action") != "approve" || field(a, "last_review", "reviewer", "credentials") != "MD, Rheumatology" {
+		field(a, "last_review", "action") != "approve" || field(a, "last_review", "reviewer", "credentials") != "MD, Rheumatology" ||
+		field(a, "last_review", "revision") != field(a, "draft", "revision") {
 		t.Fatalf("after one approval: %v %v %v", a["approvals"], a["approval"], a["last_review"])
 	}
 	if p := e.act("reviewer", a, "approve").problem(409); !strings.Contains(p["detail"].(string), "already approved") {
