@@ -111,7 +111,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			// 00012 makes the landed approval the round's one approval.
 			if a, err := db.Article(ctx, old.ID); err != nil || len(a.Approvals) != 1 || a.Approvals[0].Reviewer.ID != reviewer.ID ||
 				a.Approvals[0].Reviewer.Name != "reviewer" || a.Approvals[0].ContentHash != a.Approval.ContentHash ||
-				!a.Approvals[0].At.Equal(a.Approval.At) {
+				!a.Approvals[0].At.Equal(a.Approval.At) || a.WordsChangedSinceLive == nil || *a.WordsChangedSinceLive != 0 {
 				t.Fatalf("approvals after migrating: %+v %v", a, err)
 			}
 

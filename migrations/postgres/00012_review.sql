@@ -28,6 +28,9 @@ UPDATE articles SET approvals = json_build_array(json_build_object(
 WHERE approval_hash IS NOT NULL AND state IN ('approved', 'scheduled', 'published');
 UPDATE articles SET submitted_at = (SELECT MAX(e.at) FROM events e WHERE e.article_id = articles.id AND e.action = 'submitted')
 WHERE state = 'in_review';
+-- A published working copy is what is live; other live articles are
+-- counted at their next save.
+UPDATE articles SET words_changed_since_live = 0 WHERE live_version IS NOT NULL AND state = 'published';
 
 -- Review comments on passages of a revision. Rows are never deleted; a
 -- resolution sets resolved_at and resolved_by once.
