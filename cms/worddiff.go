@@ -112,6 +112,7 @@ func mergeWords(ops []byte, toks []string) ([]WordEdit, int) {
 	changed := 0
 	var eq, del, ins strings.Builder
 	nDel, nIns := 0, 0
+	marks := false // a changed stretch of punctuation only still counts once
 	flush := func() {
 		if eq.Len() > 0 {
 			out = append(out, WordEdit{Op: "equal", Text: eq.String()})
@@ -125,12 +126,16 @@ func mergeWords(ops []byte, toks []string) ([]WordEdit, int) {
 			out = append(out, WordEdit{Op: "insert", Text: ins.String(), Number: hasDigit(ins.String())})
 			ins.Reset()
 		}
-		changed += max(nDel, nIns)
-		nDel, nIns = 0, 0
+		n := max(nDel, nIns)
+		if n == 0 && marks {
+			n = 1
+		}
+		changed += n
+		nDel, nIns, marks = 0, 0, false
 	}
 	for i, op := range ops {
 		t := toks[i]
-		word := strings.TrimSpace(t) != ""
+		word, mark := isWord(t), !isWord(t) && strings.TrimSpace(t) != ""
 		switch op {
 		case '=':
 			if del.Len()+ins.Len() > 0 {
@@ -145,6 +150,7 @@ func mergeWords(ops []byte, toks []string) ([]WordEdit, int) {
 			if word {
 				nDel++
 			}
+			marks = marks || mark
 		case '+':
 			if eq.Len() > 0 {
 				flush()
@@ -153,6 +159,7 @@ func mergeWords(ops []byte, toks []string) ([]WordEdit, int) {
 			if word {
 				nIns++
 			}
+			marks = marks || mark
 		}
 	}
 	flush()
@@ -161,11 +168,17 @@ func mergeWords(ops []byte, toks []string) ([]WordEdit, int) {
 
 func hasDigit(s string) bool { return strings.ContainsFunc(s, unicode.IsDigit) }
 
+// isWord reports whether a token (or run) holds a letter or digit, as
+// opposed to white space and punctuation.
+func isWord(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+}
+
 // wordCount counts the words of a text, as diffWords counts them.
 func wordCount(s string) int {
 	n := 0
 	for _, t := range tokens(s) {
-		if strings.TrimSpace(t) != "" {
+		if isWord(t) {
 			n++
 		}
 	}
@@ -173,10 +186,11 @@ func wordCount(s string) int {
 }
 
 // similar reports whether a word diff kept any word: blocks that share
-// none are shown as one deleted and one inserted rather than as a change.
+// none (only spaces and punctuation) are shown as one deleted and one
+// inserted rather than as a change.
 func similar(ws []WordEdit) bool {
 	for _, w := range ws {
-		if w.Op == "equal" && strings.TrimSpace(w.Text) != "" {
+		if w.Op == "equal" && isWord(w.Text) {
 			return true
 		}
 	}
