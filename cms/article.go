@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"slices"
 	"time"
 
 	"healthcms/workflow"
@@ -135,7 +136,18 @@ func (a *Article) subject(h *ReviewHistory) workflow.Subject {
 		}
 	}
 	if h != nil {
-		s.DraftHashes, s.Revisions, s.Approvals = contentHashes(a.Draft), h.Revisions, h.Approvals
+		s.DraftHashes, s.Revisions = contentHashes(a.Draft), h.Revisions
+		// An approval of the round under way is not "the last approval by
+		// another reviewer": it reviewed the same words this reviewer is
+		// asked about, so it must not shorten the window of words that
+		// are theirs. A second opinion is independent or it is not one.
+		for _, p := range h.Approvals {
+			if !slices.ContainsFunc(a.Approvals, func(ap Approval) bool {
+				return ap.Revision == p.Revision && ap.Reviewer.ID == p.ReviewerID
+			}) {
+				s.Approvals = append(s.Approvals, p)
+			}
+		}
 	}
 	return s
 }

@@ -413,6 +413,18 @@ func TestSecondOpinionEverywhere(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		e.addUser("writerrev", "MD", workflow.RoleWriter, workflow.RoleReviewer)
 		secondOpinion(t, e, e.create("writerrev", draft("Upadacitinib dosing")))
+
+		// A reviewer whose words may be under review is no second opinion,
+		// even after another reviewer approved in this round.
+		e.addUser("edrev", "MD", workflow.RoleEditor, workflow.RoleReviewer)
+		a := e.create("writer", draft("Filgotinib dosing"))
+		a = e.save("edrev", a, draft("Filgotinib dosing", "body_html", "<p>200 mg once daily.</p>")).want(200).json()
+		a = e.save("writer", a, draft("Filgotinib dosing", "body_html", "<p>200 mg once daily, with food.</p>")).want(200).json()
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		e.act("edrev", a, "approve").problem(403)
+		a = e.act("reviewer2", a, "approve").want(200).json()
+		wantState(t, a, "approved")
 	}, func(s *api.Server) { s.Editor.RequiredApprovals = 2 })
 }
 
