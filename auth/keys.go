@@ -20,6 +20,11 @@ type Keys struct {
 
 	mu    sync.RWMutex
 	cache map[string]*cms.APIKey // by hash; nil value: no such key
+	// gen counts purges. A key read from the database is cached only if
+	// no purge happened since the read began, so a key read just before
+	// its revocation is not remembered as valid after it (the delivery
+	// cache guards its answers the same way).
+	gen uint64
 }
 
 // Create makes a key and returns it with the secret, which is shown
@@ -68,6 +73,7 @@ func (k *Keys) Check(ctx context.Context, raw, scope string) error {
 	h := hashToken(raw)
 	k.mu.RLock()
 	key, cached := k.cache[h]
+	gen := k.gen
 	k.mu.RUnlock()
 	if !cached {
 		var err error
@@ -78,10 +84,12 @@ func (k *Keys) Check(ctx context.Context, raw, scope string) error {
 			return err
 		}
 		k.mu.Lock()
-		if k.cache == nil || len(k.cache) >= maxCachedKeys {
-			k.cache = map[string]*cms.APIKey{}
+		if k.gen == gen {
+			if k.cache == nil || len(k.cache) >= maxCachedKeys {
+				k.cache = map[string]*cms.APIKey{}
+			}
+			k.cache[h] = key
 		}
-		k.cache[h] = key
 		k.mu.Unlock()
 	}
 	if key == nil || !key.Allows(scope) {
@@ -94,5 +102,6 @@ func (k *Keys) Check(ctx context.Context, raw, scope string) error {
 func (k *Keys) Purge() {
 	k.mu.Lock()
 	k.cache = nil
+	k.gen++
 	k.mu.Unlock()
 }

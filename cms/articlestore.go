@@ -57,6 +57,8 @@ type ArticleWrite struct {
 	// Unpublished takes the article out of delivery.
 	Unpublished bool
 	Event       *Event
+	// Hooks are the webhook events of the change, recorded with it.
+	Hooks []*HookEvent
 }
 
 // ArticleFilter selects articles for the editor list.

@@ -21,6 +21,7 @@ const (
 	EPRECONDITION = "precondition"          // If-Match does not match the current version (412)
 	EPRECONDREQ   = "precondition_required" // If-Match missing on a write that needs it (428)
 	ERATELIMIT    = "rate_limited"          // too many attempts (429)
+	EUNAVAILABLE  = "unavailable"           // the database cannot be reached or is busy; nothing changed (503)
 	EINTERNAL     = "internal"              // anything else: logged, never shown (500)
 )
 
@@ -37,7 +38,7 @@ type Error struct {
 	Message string
 	// Fields lists each invalid field (EINVALID).
 	Fields []FieldError
-	// RetryAfter is the wait in seconds (ERATELIMIT).
+	// RetryAfter is the wait in seconds (ERATELIMIT, EUNAVAILABLE).
 	RetryAfter int
 }
 
@@ -55,7 +56,8 @@ func Invalid(field, message string) *Error {
 	return &Error{Code: EINVALID, Message: field + " " + message, Fields: []FieldError{{field, message}}}
 }
 
-// ErrorCode returns the code of err: the *Error's own, EINTERNAL for any
+// ErrorCode returns the code of err: the *Error's own, EUNAVAILABLE for a
+// database that cannot be reached (see Unavailable), EINTERNAL for any
 // other error, "" for nil.
 func ErrorCode(err error) string {
 	if err == nil {
@@ -64,6 +66,9 @@ func ErrorCode(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if Unavailable(err) != nil {
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }

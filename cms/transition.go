@@ -72,6 +72,7 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 		a.SubmittedAt = &now
 	}
 	w.Event = a.record(actor.Ref(), eventOf[req.Action], eventRevision(a, o), req.Comment, now)
+	w.Hooks = a.hooks(req.Action, o, now)
 	if err := e.Store.WriteArticle(ctx, w); err != nil {
 		return nil, err
 	}
@@ -281,6 +282,7 @@ func (e *Editor) publishScheduled(ctx context.Context, id string) (bool, error) 
 		return false, err
 	}
 	w.Event = a.record(scheduler, EventPublished, a.Live.Revision, "published at the scheduled time for "+by.Name, now)
+	w.Hooks = a.hooks(req.Action, o, now)
 	switch err := e.Store.WriteArticle(ctx, w); ErrorCode(err) {
 	case "":
 		return true, nil

@@ -39,6 +39,16 @@ type Config struct {
 	CacheBytes     int
 	SiteURL        string
 	SiteName       string
+	// Webhook deliveries: the first retry's wait (doubling), the attempts
+	// in all, one attempt's time-out, and whether private targets are allowed.
+	WebhookBackoff      time.Duration
+	WebhookMaxAttempts  int
+	WebhookTimeout      time.Duration
+	WebhookAllowPrivate bool
+	// EditorCORSOrigins may call the editor and auth APIs from browsers.
+	EditorCORSOrigins []string
+	// MetricsAddr serves /metrics on a listener of its own when set.
+	MetricsAddr string
 
 	// RequiredApprovals is how many distinct reviewers must approve an
 	// article (topics may require more).
@@ -182,6 +192,45 @@ func options() []option {
 				return fmt.Errorf("must be host:port, e.g. 127.0.0.1:6060")
 			}
 			c.DebugAddr = v
+			return nil
+		}},
+		{"CMS_WEBHOOK_BACKOFF", "webhook-backoff", "wait before the first retry of a webhook delivery, doubling on each", "5s", durOpt(func(c *Config, d time.Duration) { c.WebhookBackoff = d })},
+		{"CMS_WEBHOOK_MAX_ATTEMPTS", "webhook-max-attempts", "attempts per webhook delivery before giving up", "10", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("must be a whole number from 1 to 100")
+			}
+			c.WebhookMaxAttempts = n
+			return nil
+		}},
+		{"CMS_WEBHOOK_TIMEOUT", "webhook-timeout", "time-out of one webhook delivery attempt", "10s", func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 5*time.Minute {
+				return fmt.Errorf("must be a positive duration of at most 5m, such as 10s")
+			}
+			c.WebhookTimeout = d
+			return nil
+		}},
+		{"CMS_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "allow webhooks to loopback, private and link-local addresses", "false", boolOpt(func(c *Config, b bool) { c.WebhookAllowPrivate = b })},
+		{"CMS_EDITOR_CORS_ORIGINS", "editor-cors-origins", "comma-separated origins allowed to call the editor and auth APIs from browsers", "", func(c *Config, v string) error {
+			c.EditorCORSOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o == "" {
+					continue
+				}
+				u, err := url.Parse(o)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+					return fmt.Errorf("%q must be an origin such as https://tools.example.com (no *, no path)", o)
+				}
+				c.EditorCORSOrigins = append(c.EditorCORSOrigins, strings.TrimSuffix(o, "/"))
+			}
+			return nil
+		}},
+		{"CMS_METRICS_ADDR", "metrics-addr", "address for /metrics on a listener of its own, which takes it off the main one (empty: on the main one)", "", func(c *Config, v string) error {
+			if _, port, ok := strings.Cut(v, ":"); v != "" && (!ok || port == "") {
+				return fmt.Errorf("must be host:port, e.g. 127.0.0.1:9090")
+			}
+			c.MetricsAddr = v
 			return nil
 		}},
 		{"CMS_SCHEDULER_INTERVAL", "scheduler-interval", "how often to publish scheduled articles that are due", "1s", durOpt(func(c *Config, d time.Duration) { c.SchedulerEvery = d })},

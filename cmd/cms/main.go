@@ -77,14 +77,16 @@ func (e *env) run(args []string) error {
 		return e.key(args)
 	case "seed":
 		return e.seed(args)
+	case "healthcheck":
+		return e.healthcheck(args)
 	case "version":
 		fmt.Fprintf(e.stdout, "cms %s\n", Version)
 		return nil
 	case "help":
-		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create | key create | audit verify | seed | version] [flags]")
+		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create | key create | audit verify | seed | healthcheck | version] [flags]")
 		return nil
 	}
-	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, version)", cmd)
+	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, healthcheck, version)", cmd)
 }
 
 // flags parses a command's flags over the configuration and returns the

@@ -63,7 +63,9 @@ func startServer(t *testing.T, vars map[string]string, args ...string) *server {
 		s.exited <- Main(ctx, append([]string{"serve"}, args...), envFunc(vars), strings.NewReader(""), s.out, &errb)
 	}()
 	re := regexp.MustCompile(`serving on (http://[0-9.:]+)`)
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: a busy CI machine migrates and seeds slowly; this waits, it
+	// does not time anything.
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(s.out.String()); m != nil {
 			s.url = m[1]

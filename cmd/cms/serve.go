@@ -16,6 +16,7 @@ import (
 	"healthcms/cms"
 	"healthcms/cms/api"
 	"healthcms/cms/store"
+	"healthcms/webhook"
 	"healthcms/workflow"
 )
 
@@ -63,6 +64,13 @@ func (e *env) serve(args []string) error {
 		}
 		defer stop()
 	}
+	if cfg.MetricsAddr != "" {
+		stop, err := e.serveMetrics(cfg.MetricsAddr, app.metrics)
+		if err != nil {
+			return fmt.Errorf("metrics listener on %s: %w", cfg.MetricsAddr, err)
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -73,6 +81,12 @@ func (e *env) serve(args []string) error {
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); e.runScheduler(schedCtx, app.editor, db, cfg.SchedulerEvery) }()
 	defer func() { stopSched(); <-schedDone }()
+	// Webhook deliveries, like scheduled publishing, run in every server
+	// and are claimed in the database.
+	hooksCtx, stopHooks := context.WithCancel(e.ctx)
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); app.hooks.Run(hooksCtx) }()
+	defer func() { stopHooks(); <-hooksDone }()
 
 	srv := &http.Server{
 		Handler:           app.handler,
@@ -84,7 +98,8 @@ func (e *env) serve(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "cms: serving on http://%s (database %s)\n", ln.Addr(), db.Dialect())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// net/http's own 431 and 400 answers become problem+json too.
+	go func() { served <- srv.Serve(api.ProblemListener(ln)) }()
 	select {
 	case err := <-served:
 		return err
@@ -136,6 +151,9 @@ type app struct {
 	auth    *auth.Service
 	editor  *cms.Editor
 	handler http.Handler
+	hooks   *webhook.Dispatcher
+	// metrics serves /metrics, for its own listener (CMS_METRICS_ADDR).
+	metrics http.Handler
 }
 
 func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
@@ -156,6 +174,13 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	var failures prometheus.Collector
 	ed.ScheduleFailed, failures = e.scheduleFailures()
 	pools = append(pools, failures)
+	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
+		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
+	pools = append(pools, hooks.Collectors()...)
+	hookAdmin := &cms.Webhooks{Store: db}
+	if !cfg.WebhookAllowPrivate {
+		hookAdmin.CheckTarget = webhook.CheckTarget
+	}
 	srv := &api.Server{
 		Collectors:     pools,
 		Auth:           as,
@@ -173,6 +198,10 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		Log:            e.log,
 		BodyLimit:      cfg.BodyLimit,
 		AccessLog:      cfg.AccessLog,
+
+		Webhooks:          hookAdmin,
+		EditorCORSOrigins: cfg.EditorCORSOrigins,
+		MetricsElsewhere:  cfg.MetricsAddr != "",
 	}
 	handler := srv.Handler()
 	// Cached delivery answers and keys are forgotten on every change, made
@@ -181,7 +210,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	if err := db.ListenChanges(e.ctx, e.log); err != nil {
 		return nil, fmt.Errorf("listen for changes: %w", err)
 	}
-	return &app{auth: as, editor: ed, handler: handler}, nil
+	return &app{auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler()}, nil
 }
 
 func ready(ctx context.Context, db *store.DB) error {

@@ -61,6 +61,7 @@ func newEnvOn(t *testing.T, db *store.DB, configure ...func(*api.Server)) *env {
 		Keys: &auth.Keys{Store: db}, DeliveryPublic: true, CacheBytes: 8 << 20,
 		SiteURL: "https://health.example.com", SiteName: "Example Health",
 		Editor:    ed,
+		Webhooks:  &cms.Webhooks{Store: db},
 		Ready:     db.Ping,
 		Log:       slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
 		BodyLimit: 64 << 10,

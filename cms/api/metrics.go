@@ -60,8 +60,35 @@ func (m *metrics) withMetrics(next http.Handler) http.Handler {
 		if code == 0 {
 			code = http.StatusOK
 		}
-		m.series(route, r.Method, code).observe(time.Since(start))
+		m.series(route, methodLabel(r.Method), codeLabel(code)).observe(time.Since(start))
 	})
+}
+
+// Every label value is one of a fixed set, never raw input: a client
+// could otherwise make a new series with each request (a made-up method
+// or status each time) and grow /metrics and the heap without bound.
+// Route labels are chi's route patterns, "unmatched", and nothing else.
+
+// knownMethods are the methods labelled by name; any other is "OTHER".
+var knownMethods = map[string]string{
+	"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH",
+	"DELETE": "DELETE", "OPTIONS": "OPTIONS", "CONNECT": "CONNECT", "TRACE": "TRACE",
+}
+
+func methodLabel(m string) string {
+	if l, ok := knownMethods[m]; ok {
+		return l
+	}
+	return "OTHER"
+}
+
+// codeLabel keeps codes to the valid range; the server only writes codes
+// of its own, but the label must not depend on that.
+func codeLabel(code int) int {
+	if code < 100 || code > 599 {
+		return 0
+	}
+	return code
 }
 
 // routeSeries are the metrics of one route, method and status, looked up
@@ -86,7 +113,11 @@ func (m *metrics) series(route, method string, code int) *routeSeries {
 	if rs, ok := m.byRoute.Load(k); ok {
 		return rs.(*routeSeries)
 	}
-	rs := &routeSeries{m.requests.WithLabelValues(route, method, strconv.Itoa(code)), m.durations.WithLabelValues(route)}
+	c := strconv.Itoa(code)
+	if code == 0 {
+		c = "other"
+	}
+	rs := &routeSeries{m.requests.WithLabelValues(route, method, c), m.durations.WithLabelValues(route)}
 	m.byRoute.Store(k, rs)
 	return rs
 }

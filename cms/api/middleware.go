@@ -156,14 +156,18 @@ func (*panicError) Error() string { return "handler panicked" }
 var (
 	nosniff    = []string{"nosniff"}
 	noReferrer = []string{"no-referrer"}
+	noFraming  = []string{"frame-ancestors 'none'"}
 )
 
-// withSecurityHeaders sets headers every answer should carry.
+// withSecurityHeaders sets headers every answer should carry. They are
+// set before the handler runs, so a handler may replace them: the admin UI
+// sends a fuller Content-Security-Policy of its own.
 func withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["X-Content-Type-Options"] = nosniff
 		h["Referrer-Policy"] = noReferrer
+		h["Content-Security-Policy"] = noFraming
 		next.ServeHTTP(w, r)
 	})
 }

@@ -45,21 +45,28 @@ var problemKinds = map[string]struct {
 	codeMediaType:     {http.StatusUnsupportedMediaType, "/problems/unsupported-media-type", "Unsupported media type"},
 	cms.EINVALID:      {http.StatusUnprocessableEntity, "/problems/validation", "Invalid request"},
 	cms.ERATELIMIT:    {http.StatusTooManyRequests, "/problems/rate-limited", "Too many requests"},
+	cms.EUNAVAILABLE:  {http.StatusServiceUnavailable, "/problems/unavailable", "Service unavailable"},
 }
 
 // writeError answers err as problem+json. Domain errors show their
 // message; anything else is logged with the request id and answered with a
-// bare 500, so no driver or stack detail ever reaches a client.
+// bare 500, so no driver or stack detail ever reaches a client. A
+// database that cannot be reached is a 503 with Retry-After (logged, as
+// operators need to know), so clients retry rather than report a bug.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := Problem{RequestID: requestID(r.Context())}
 	var e *cms.Error
+	if u := cms.Unavailable(err); u != nil {
+		logger(r.Context()).Warn("database unavailable", "err", err, "method", r.Method, "path", r.URL.Path)
+		err = u
+	}
 	kind, known := problemKinds[cms.ErrorCode(err)]
 	if errors.As(err, &e) && known {
 		p.Type, p.Title, p.Status, p.Detail, p.Errors = kind.typ, kind.title, kind.status, e.Message, e.Fields
 		switch e.Code {
 		case cms.EUNAUTHORIZED:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="healthcms"`)
-		case cms.ERATELIMIT:
+		case cms.ERATELIMIT, cms.EUNAVAILABLE:
 			w.Header().Set("Retry-After", strconv.Itoa(max(e.RetryAfter, 1)))
 		}
 	} else {

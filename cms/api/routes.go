@@ -34,10 +34,12 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Get("/api/openapi.json", s.openAPI)
-	r.Method("GET", "/metrics", s.metrics.handler())
+	if !s.MetricsElsewhere {
+		r.Method("GET", "/metrics", s.metrics.handler())
+	}
 
 	r.Route("/api/v1/auth", func(r chi.Router) {
-		r.Use(noStore)
+		r.Use(s.editorCORS, noStore)
 		r.Post("/login", s.login)
 		r.Post("/refresh", s.refresh)
 		r.Post("/logout", s.logout)
@@ -46,7 +48,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	r.Route("/api/v1/editor", func(r chi.Router) {
-		r.Use(noStore, s.authenticate)
+		r.Use(s.editorCORS, noStore, s.authenticate)
 		route := func(method, pattern string, roles []workflow.Role, h http.HandlerFunc) {
 			r.With(allow(roles)).Method(method, pattern, h)
 		}
@@ -75,6 +77,11 @@ func (s *Server) routes() http.Handler {
 		route("GET", "/api-keys", admins, s.listKeys)
 		route("POST", "/api-keys", admins, s.createKey)
 		route("DELETE", "/api-keys/{id}", admins, s.revokeKey)
+
+		route("GET", "/webhooks", admins, s.listWebhooks)
+		route("POST", "/webhooks", admins, s.createWebhook)
+		route("DELETE", "/webhooks/{id}", admins, s.deleteWebhook)
+		route("GET", "/webhooks/{id}/deliveries", admins, s.hookDeliveries)
 
 		route("GET", "/users", admins, s.listUsers)
 		route("POST", "/users", admins, s.createUser)

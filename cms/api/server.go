@@ -21,6 +21,8 @@ import (
 type Server struct {
 	Auth   *auth.Service
 	Editor *cms.Editor
+	// Webhooks manages webhooks (admins).
+	Webhooks *cms.Webhooks
 	// Delivery is the store the delivery use-cases (cms.Delivery) read
 	// live content from; handlers use those.
 	Delivery cms.DeliveryStore
@@ -44,6 +46,11 @@ type Server struct {
 	CacheBytes int
 	// Collectors are further Prometheus metrics to serve (database pools).
 	Collectors []prometheus.Collector
+	// MetricsElsewhere leaves /metrics off this handler: MetricsHandler
+	// is served on a listener of its own.
+	MetricsElsewhere bool
+	// EditorCORSOrigins may call the editor and auth APIs from browsers.
+	EditorCORSOrigins []string
 
 	cache         *responseCache
 	cacheControlV []string
@@ -72,6 +79,9 @@ func (s *Server) Handler() http.Handler {
 	s.reader = &cms.Delivery{Store: s.Delivery}
 	return s.routes()
 }
+
+// MetricsHandler serves the Prometheus metrics; valid after Handler.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 
 // PurgeDelivery forgets every cached delivery answer and API key. Wire it
 // to the store's change announcements.

@@ -68,9 +68,13 @@ func (db *DB) changing(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // ListenChanges runs OnChange's functions whenever another server
 // announces a change, until ctx ends. A lost connection could hide
 // announcements, so the functions also run on every reconnect. On SQLite
-// it returns at once: there are no other servers.
+// other processes announce nothing (a `cms seed`, `user` or `key` writing
+// to the file of a running server), so the file is watched instead.
 func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 	if db.d.notify == "" {
+		ctx, cancel := context.WithCancel(ctx)
+		db.stopWatch = cancel
+		go db.watchFile(ctx, log)
 		return nil
 	}
 	l := pq.NewListener(db.url, time.Second, 30*time.Second, func(ev pq.ListenerEventType, err error) {
@@ -99,4 +103,42 @@ func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 		}
 	}()
 	return nil
+}
+
+// filePoll is how often a SQLite server looks for writes by other
+// processes: one PRAGMA on an idle connection, so cheap enough to do
+// four times a second, and soon enough for an editor's command.
+const filePoll = 250 * time.Millisecond
+
+// watchFile runs OnChange's functions when another process has committed
+// to the SQLite file. PRAGMA data_version, asked on the writer connection,
+// changes when any other connection commits and never for the
+// connection's own commits, which already run the functions.
+func (db *DB) watchFile(ctx context.Context, log *slog.Logger) {
+	version := func() (int64, error) {
+		var v int64
+		err := db.w.GetContext(ctx, &v, `PRAGMA data_version`)
+		return v, err
+	}
+	last, err := version()
+	t := time.NewTicker(filePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, verr := version()
+		switch {
+		case verr != nil:
+			if ctx.Err() == nil {
+				log.Warn("watching the database file for other writers", "err", verr)
+			}
+		case err != nil || v != last:
+			// Also after an error: a change may have been missed.
+			db.fire()
+		}
+		last, err = v, verr
+	}
 }

@@ -31,6 +31,8 @@ type DB struct {
 	url   string // PostgreSQL only, for the change listener
 	hooks hooks
 	stmts *statements
+	// stopWatch ends the SQLite file watch of ListenChanges.
+	stopWatch func()
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -125,6 +127,9 @@ func openPostgres(rawURL string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.stopWatch != nil {
+		db.stopWatch()
+	}
 	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
@@ -154,7 +159,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// A commit cut off by a lost connection may have been applied.
+		return &cms.CommitError{Err: err}
+	}
+	return nil
 }
 
 // q rebinds a query written with ? for this database.

@@ -71,7 +71,10 @@ func (db *DB) CreateTopic(ctx context.Context, t *cms.Topic, ev *cms.AuditEvent)
 		if err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, db.d, ev)
+		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
+			return err
+		}
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -89,7 +92,10 @@ func (db *DB) UpdateTopic(ctx context.Context, t *cms.Topic, since *time.Time, e
 			return err
 		}
 		t.CreatedAt = c.Time
-		return appendAudit(ctx, tx, db.d, ev)
+		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
+			return err
+		}
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: t.Slug, Name: t.Name}, t.UpdatedAt)})
 	})
 }
 
@@ -118,7 +124,10 @@ func (db *DB) DeleteTopic(ctx context.Context, slug string, since *time.Time, ev
 		if err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, db.d, ev)
+		if err := appendAudit(ctx, tx, db.d, ev); err != nil {
+			return err
+		}
+		return writeOutbox(ctx, tx, db.d, []*cms.HookEvent{cms.TopicChanged(cms.HookTopic{Slug: slug, Deleted: true}, cms.Now())})
 	})
 }
 

@@ -13,8 +13,8 @@ import (
 
 // WriteArticle applies one change to an article in one transaction: the
 // article row (a compare-and-swap on its version), the slug claim, the new
-// revision, the published version and live index, and the audit event.
-// Any failure rolls all of it back.
+// revision, the published version and live index, the audit event and the
+// webhook events (the outbox). Any failure rolls all of it back.
 func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 	var x *writer
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -32,7 +32,7 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 		if w.Unpublished {
 			steps = append(steps, x.unlist)
 		}
-		steps = append(steps, x.event(w.Event))
+		steps = append(steps, x.event(w.Event), func() error { return writeOutbox(ctx, tx, db.d, w.Hooks) })
 		for _, step := range steps {
 			if err := step(); err != nil {
 				return err
