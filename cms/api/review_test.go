@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"healthcms/cms"
 	"healthcms/cms/api"
@@ -466,4 +467,31 @@ func TestCommentsDuringSaves(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestWebhookSecondOpinion: the first of two approvals leaves the article
+// in review, so only the second sends article.approved.
+func TestWebhookSecondOpinion(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		rc := newHookReceiver(t)
+		e.do("POST", webhooks, "admin", map[string]any{"url": rc.srv.URL, "events": []string{"article.submitted", "article.approved"}}).want(201)
+		e.dispatch()
+		a := e.create("writer", draft("Abrocitinib"))
+		a = e.act("writer", a, "submit").want(200).json()
+		a = e.act("reviewer", a, "approve").want(200).json()
+		wantState(t, a, "in_review")
+		// The submission is delivered; give a wrong approval time to follow.
+		waitFor(t, "article.submitted", func() bool { return len(rc.got()) >= 1 })
+		time.Sleep(300 * time.Millisecond)
+		if got := rc.got(); len(got) != 1 || got[0]["event"] != "article.submitted" {
+			t.Fatalf("after the first approval: %v", got)
+		}
+		a = e.act("reviewer2", a, "approve").want(200).json()
+		wantState(t, a, "approved")
+		waitFor(t, "article.approved", func() bool { return len(rc.got()) >= 2 })
+		time.Sleep(100 * time.Millisecond)
+		if got := rc.got(); len(got) != 2 || got[1]["event"] != "article.approved" {
+			t.Fatalf("after the second approval: %v", got)
+		}
+	}, func(s *api.Server) { s.Editor.RequiredApprovals = 2 })
 }
