@@ -28,6 +28,9 @@ type ArticleStore interface {
 	ReviewHistory(ctx context.Context, id string) (*ReviewHistory, error)
 	// MissingTopics returns those of slugs that are not topics.
 	MissingTopics(ctx context.Context, slugs []string) ([]string, error)
+	// TopicApprovals returns the highest required_approvals among the
+	// topics (1 for none), as Article reads it into TopicApprovals.
+	TopicApprovals(ctx context.Context, slugs []string) (int, error)
 	// SlugOwner returns the id of the article that has or had slug, or "".
 	SlugOwner(ctx context.Context, slug string) (string, error)
 	// WriteArticle applies w atomically; see ArticleWrite.
@@ -68,8 +71,11 @@ type ArticleFilter struct {
 	// ReviewedBefore keeps live articles whose last review is older (the
 	// review_due=overdue filter).
 	ReviewedBefore *time.Time
-	Limit          int
-	After          *Cursor
+	// BySubmission orders by submitted_at, oldest first, and leaves out
+	// articles never submitted; After is then a position in that order.
+	BySubmission bool
+	Limit        int
+	After        *Cursor
 }
 
 // Cursor is a keyset position in a list ordered by time, newest first:

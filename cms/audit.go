@@ -42,6 +42,9 @@ const (
 	// EventScheduleFailed: the scheduler could not publish the article at
 	// its time and took it off the schedule (back to approved).
 	EventScheduleFailed = "schedule_failed"
+	// EventCommented and EventCommentResolved record review comments.
+	EventCommented       = "commented"
+	EventCommentResolved = "comment_resolved"
 )
 
 // computeHash is sha256 over a canonical encoding of every field but the
@@ -58,12 +61,22 @@ func (e *Event) computeHash() string {
 
 // record appends an event to the article's chain and returns it; the
 // caller stores it in the same transaction as the change it records.
+//
+// The store places it again (Link) after the head it holds locked in the
+// writing transaction: review comments add to the chain without changing
+// the article's version, so the head may have moved since a was read.
 func (a *Article) record(actor UserRef, action string, revision int, comment string, at time.Time) *Event {
-	e := &Event{ArticleID: a.ID, Seq: a.AuditSeq + 1, At: at, Actor: actor, Action: action, Revision: revision,
-		Comment: comment, PrevHash: a.AuditHead}
-	e.Hash = e.computeHash()
+	e := &Event{ArticleID: a.ID, At: at, Actor: actor, Action: action, Revision: revision, Comment: comment}
+	e.Link(a.AuditSeq, a.AuditHead)
 	a.AuditSeq, a.AuditHead = e.Seq, e.Hash
 	return e
+}
+
+// Link places the event after the chain's head (prevSeq, prevHash) and
+// seals it with its hash.
+func (e *Event) Link(prevSeq int64, prevHash string) {
+	e.Seq, e.PrevHash = prevSeq+1, prevHash
+	e.Hash = e.computeHash()
 }
 
 // Chain is one article's audit trail with the head the article row points

@@ -14,6 +14,7 @@ import (
 type Store interface {
 	TopicStore
 	ArticleStore
+	CommentStore
 	UserStore
 	AuditStore
 }
@@ -25,6 +26,10 @@ type Editor struct {
 	Store Store
 	// ReviewInterval is how long a medical review stays current.
 	ReviewInterval time.Duration
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article (CMS_REQUIRED_APPROVALS; 0 means 1); a topic of the article
+	// may require more.
+	RequiredApprovals int
 	// ScheduleFailed, when set, is told of every scheduled publication
 	// that failed (for logs and metrics; the cms package keeps no
 	// metrics of its own).
@@ -42,6 +47,10 @@ func (e *Editor) Article(ctx context.Context, id string) (*Article, error) {
 
 // decorate fills in what is derived rather than stored.
 func (e *Editor) decorate(a *Article) *Article {
+	a.RequiredApprovals = max(1, e.RequiredApprovals, a.TopicApprovals)
+	if a.Approvals == nil {
+		a.Approvals = []Approval{}
+	}
 	a.ReviewDueAt = nil
 	if a.Live != nil && a.LiveReviewedAt != nil {
 		due := a.LiveReviewedAt.Add(e.ReviewInterval)
@@ -55,14 +64,18 @@ type ListQuery struct {
 	State, Topic, Author, Query string
 	// Overdue keeps live articles whose medical review is due.
 	Overdue bool
-	Limit   int
-	Cursor  string
+	// BySubmission lists articles ever submitted, longest waiting first
+	// (submitted_at, oldest first): the reviewers' queue with
+	// State in_review.
+	BySubmission bool
+	Limit        int
+	Cursor       string
 }
 
 // Articles lists articles newest change first, with the cursor of the next
 // page ("" on the last).
 func (e *Editor) Articles(ctx context.Context, q ListQuery) ([]*Article, string, error) {
-	f := ArticleFilter{Topic: q.Topic, Author: q.Author, Query: strings.TrimSpace(q.Query), Limit: q.Limit}
+	f := ArticleFilter{Topic: q.Topic, Author: q.Author, Query: strings.TrimSpace(q.Query), Limit: q.Limit, BySubmission: q.BySubmission}
 	if q.State != "" {
 		if !workflow.State(q.State).Valid() {
 			return nil, "", &Error{Code: EBADREQUEST, Message: "state must be one of draft, in_review, changes_requested, approved, scheduled, published, archived",
@@ -90,7 +103,11 @@ func (e *Editor) Articles(ctx context.Context, q ListQuery) ([]*Article, string,
 	if len(as) == f.Limit {
 		as = as[:len(as)-1]
 		last := as[len(as)-1]
-		next = Cursor{At: last.UpdatedAt, ID: last.ID}.Encode()
+		at := last.UpdatedAt
+		if q.BySubmission {
+			at = *last.SubmittedAt
+		}
+		next = Cursor{At: at, ID: last.ID}.Encode()
 	}
 	for _, a := range as {
 		e.decorate(a)
@@ -114,7 +131,10 @@ func (e *Editor) CreateArticle(ctx context.Context, actor *User, in DraftInput) 
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = 1, actor.Ref(), now
 	a := &Article{ID: NewID(), Slug: slug, State: workflow.Draft, Version: 1, Author: actor.Ref(),
-		CreatedAt: now, UpdatedAt: now, Draft: rev}
+		CreatedAt: now, UpdatedAt: now, Draft: rev, Approvals: []Approval{}}
+	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
+		return nil, err
+	}
 	ev := a.record(actor.Ref(), EventCreated, 1, "", now)
 	if err := e.Store.WriteArticle(ctx, &ArticleWrite{Article: a, Revision: rev, NewSlug: true, Event: ev}); err != nil {
 		return nil, err
@@ -181,7 +201,13 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 	if changed {
 		// An approval binds to content: new words need a new review, and
 		// a schedule made on the old approval must not publish them.
-		a.Approval, a.ScheduledAt, a.ScheduledBy = nil, nil, ""
+		a.Approval, a.Approvals, a.ScheduledAt, a.ScheduledBy = nil, []Approval{}, nil, ""
+		if a.WordsChangedSinceLive, err = e.wordsSinceLive(ctx, a, rev); err != nil {
+			return nil, err
+		}
+	}
+	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
+		return nil, err
 	}
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = a.Draft.Number+1, actor.Ref(), now
@@ -193,6 +219,21 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 	}
 	a.Sanitizer = &report
 	return e.decorate(a), nil
+}
+
+// wordsSinceLive counts the words rev changes against the live version,
+// for the reviewers' queue; nil when nothing is live. Counted once per
+// save, so lists never diff.
+func (e *Editor) wordsSinceLive(ctx context.Context, a *Article, rev *Revision) (*int, error) {
+	if a.Live == nil {
+		return nil, nil
+	}
+	live, err := e.Store.Revision(ctx, a.ID, a.Live.Revision)
+	if err != nil {
+		return nil, err
+	}
+	n := DiffRevisions(live, rev).WordsChanged
+	return &n, nil
 }
 
 // content validates and sanitizes a draft and checks that its topics exist.
@@ -260,17 +301,44 @@ func (e *Editor) Revision(ctx context.Context, id string, n int) (*Revision, err
 	return e.Store.Revision(ctx, id, n)
 }
 
-// Diff compares two revisions of an article.
-func (e *Editor) Diff(ctx context.Context, id string, from, to int) (*Diff, error) {
-	a, err := e.Store.Revision(ctx, id, from)
+// Diff compares two revisions of an article. from and to are revision
+// numbers, "live" (the live version's revision; EINVALID when nothing is
+// live) or "draft" (the current draft's).
+func (e *Editor) Diff(ctx context.Context, id string, from, to string) (*Diff, error) {
+	a, err := e.Store.Article(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.Store.Revision(ctx, id, to)
-	if err != nil {
-		return nil, err
+	var revs [2]*Revision
+	for i, ref := range []struct{ field, v string }{{"from", from}, {"to", to}} {
+		n, err := revisionRef(a, ref.field, ref.v)
+		if err != nil {
+			return nil, err
+		}
+		if revs[i], err = e.Store.Revision(ctx, id, n); err != nil {
+			return nil, err
+		}
 	}
-	return DiffRevisions(a, b), nil
+	return DiffRevisions(revs[0], revs[1]), nil
+}
+
+// revisionRef resolves a diff end: a revision number, "live" or "draft".
+func revisionRef(a *Article, field, v string) (int, error) {
+	switch v {
+	case "draft":
+		return a.Draft.Number, nil
+	case "live":
+		if a.Live == nil {
+			return 0, Invalid(field, "is live, but the article has no live version")
+		}
+		return a.Live.Revision, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1<<31-1 {
+		return 0, &Error{Code: EBADREQUEST, Message: field + " must be a revision number (1, 2, …), live or draft",
+			Fields: []FieldError{{Field: field, Message: "must be a revision number, live or draft"}}}
+	}
+	return n, nil
 }
 
 // History returns an article's audit trail, oldest first.

@@ -22,13 +22,16 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 		published = *a.FirstPublishedAt
 	}
 	version := a.PublishedVersions + 1
-	var reviewer *DeliveryPerson
+	var reviewers []DeliveryPerson
 	var reviewed *time.Time
 	if ap := a.Approval; ap != nil && ap.ContentHash == a.Draft.ContentHash {
 		at := ap.At
-		reviewer, reviewed = &DeliveryPerson{Name: ap.Reviewer.Name, Credentials: ap.Reviewer.Credentials}, &at
+		for _, r := range a.reviewers() {
+			reviewers = append(reviewers, DeliveryPerson{Name: r.Name, Credentials: r.Credentials})
+		}
+		reviewed = &at
 	}
-	doc := deliveryArticle(a.Draft, a.Slug, version, topics, mentions, a.Author.Name, published, a.Draft.SavedAt, reviewer, reviewed)
+	doc := deliveryArticle(a.Draft, a.Slug, version, topics, mentions, a.Author.Name, published, a.Draft.SavedAt, reviewers, reviewed)
 	return mustMarshal(doc), nil
 }
 

@@ -56,10 +56,13 @@ type DeliverySummary struct {
 // DeliveryArticle is the live article frontends render.
 type DeliveryArticle struct {
 	DeliverySummary
-	Version    int            `json:"version"`
-	Author     DeliveryAuthor `json:"author"`
-	BodyHTML   string         `json:"body_html"`
-	References []Reference    `json:"references"`
+	// Reviewers are every reviewer whose approval published the article;
+	// ReviewedBy is the first.
+	Reviewers  []DeliveryPerson `json:"reviewers"`
+	Version    int              `json:"version"`
+	Author     DeliveryAuthor   `json:"author"`
+	BodyHTML   string           `json:"body_html"`
+	References []Reference      `json:"references"`
 	// Mentions are the published topics named in the text, found when
 	// the version was published (see FindMentions).
 	Mentions []Mention      `json:"mentions"`
@@ -86,10 +89,13 @@ type DeliveryAuthor struct {
 }
 
 // render builds the delivery documents of a publication.
-func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, mentions []Mention, author string, reviewer ReviewerRef) {
+func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, mentions []Mention, author string, reviewers []ReviewerRef) {
 	reviewed := pv.ReviewedAt
-	doc := deliveryArticle(rev, pv.Slug, pv.Version, topics, mentions, author, pv.FirstPublishedAt, pv.PublishedAt,
-		&DeliveryPerson{Name: reviewer.Name, Credentials: reviewer.Credentials}, &reviewed)
+	people := make([]DeliveryPerson, len(reviewers))
+	for i, r := range reviewers {
+		people[i] = DeliveryPerson{Name: r.Name, Credentials: r.Credentials}
+	}
+	doc := deliveryArticle(rev, pv.Slug, pv.Version, topics, mentions, author, pv.FirstPublishedAt, pv.PublishedAt, people, &reviewed)
 	pv.SummaryDoc = mustMarshal(doc.DeliverySummary)
 	pv.Document = mustMarshal(doc)
 	pv.DocumentGz = Gzip(pv.Document)
@@ -98,11 +104,20 @@ func render(pv *PublishedVersion, rev *Revision, topics []TopicRef, mentions []M
 
 // deliveryArticle is the one place the delivery shape is assembled, for
 // publications and previews alike.
-func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef, mentions []Mention, author string,
-	published, updated time.Time, reviewer *DeliveryPerson, reviewed *time.Time) *DeliveryArticle {
+//
+// reviewers are the reviewers of the content, first approval first (none
+// for a preview of unreviewed words).
+func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef, mentions []Mention, author string, published, updated time.Time,
+	reviewers []DeliveryPerson, reviewed *time.Time) *DeliveryArticle {
+	var first *DeliveryPerson
+	if len(reviewers) > 0 {
+		first = &reviewers[0]
+	} else {
+		reviewers, reviewed = []DeliveryPerson{}, nil
+	}
 	sum := DeliverySummary{Slug: slug, Title: rev.Title, Summary: rev.Summary, Topics: topics,
-		PublishedAt: published, UpdatedAt: updated, ReviewedBy: reviewer, LastReviewedAt: reviewed}
-	doc := &DeliveryArticle{DeliverySummary: sum, Version: version, Author: DeliveryAuthor{author},
+		PublishedAt: published, UpdatedAt: updated, ReviewedBy: first, LastReviewedAt: reviewed}
+	doc := &DeliveryArticle{DeliverySummary: sum, Reviewers: reviewers, Version: version, Author: DeliveryAuthor{author},
 		BodyHTML: rev.BodyHTML, References: rev.References, Mentions: orEmpty(mentions)}
 	doc.JSONLD = jsonLD(doc)
 	return doc
@@ -164,11 +179,21 @@ func jsonLD(d *DeliveryArticle) map[string]any {
 		"citation":      citations,
 	}
 	if d.ReviewedBy != nil && d.LastReviewedAt != nil {
-		reviewer := map[string]any{"@type": "Person", "name": d.ReviewedBy.Name}
-		if d.ReviewedBy.Credentials != "" {
-			reviewer["honorificSuffix"] = d.ReviewedBy.Credentials
+		people := make([]map[string]any, len(d.Reviewers))
+		for i, r := range d.Reviewers {
+			people[i] = map[string]any{"@type": "Person", "name": r.Name}
+			if r.Credentials != "" {
+				people[i]["honorificSuffix"] = r.Credentials
+			}
 		}
-		ld["reviewedBy"], ld["lastReviewed"] = reviewer, d.LastReviewedAt.Format(time.RFC3339)
+		// One reviewer stays an object, as before second opinions, so
+		// existing readers of reviewedBy keep working; several are an
+		// array, which schema.org allows for any property.
+		var reviewedBy any = people
+		if len(people) == 1 {
+			reviewedBy = people[0]
+		}
+		ld["reviewedBy"], ld["lastReviewed"] = reviewedBy, d.LastReviewedAt.Format(time.RFC3339)
 	}
 	return ld
 }

@@ -98,7 +98,7 @@ func TestScheduledPublishingExactlyOnce(t *testing.T) {
 			}
 			// The same second for all, far enough ahead to schedule them all
 			// first even on a loaded machine.
-			at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
+			at := time.Now().Add(5 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
 			when := at.Format(time.RFC3339)
 			var ids []string
 			for _, a := range approved {

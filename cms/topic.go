@@ -18,6 +18,8 @@ const (
 	MaxAliases          = 20
 	MaxDefinitionLen    = 300
 	MaxRelated          = 50
+	// MaxRequiredApprovals bounds the reviewers a topic may require.
+	MaxRequiredApprovals = 5
 )
 
 // TopicKind says what a topic is; delivery types its JSON-LD by it.
@@ -89,10 +91,14 @@ type Topic struct {
 	Version     int64          `json:"version"`
 	Revision    int            `json:"revision"`
 	ContentHash string         `json:"content_hash"`
-	Approval    *Approval      `json:"approval"`
-	Live        *Live          `json:"live"`
-	CreatedAt   time.Time      `json:"created_at"`
-	UpdatedAt   time.Time      `json:"updated_at"`
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article tagged with the topic (1..MaxRequiredApprovals). It is a
+	// rule of the newsroom, not content readers see, so it is not hashed.
+	RequiredApprovals int       `json:"required_approvals"`
+	Approval          *Approval `json:"approval"`
+	Live              *Live     `json:"live"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 
 	// CreatedBy is who created the topic: its author for the workflow.
 	CreatedBy string `json:"-"`
@@ -205,6 +211,10 @@ type TopicInput struct {
 	DescriptionHTML string   `json:"description_html"`
 	Aliases         []string `json:"aliases"`
 	Related         []string `json:"related"`
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article tagged with the topic; omitted, 1 for a new topic and
+	// unchanged for an existing one.
+	RequiredApprovals *int `json:"required_approvals"`
 }
 
 // content validates the input and returns the slug and the content to
@@ -289,6 +299,18 @@ func (in *TopicInput) content(pathSlug string) (string, *TopicContent, error) {
 	return slug, c, nil
 }
 
+// requiredApprovals validates the input's required_approvals and returns
+// it, or current when it is omitted.
+func (in *TopicInput) requiredApprovals(current int) (int, error) {
+	if in.RequiredApprovals == nil {
+		return current, nil
+	}
+	if n := *in.RequiredApprovals; n < 1 || n > MaxRequiredApprovals {
+		return 0, Invalid("required_approvals", fmt.Sprintf("must be 1 to %d", MaxRequiredApprovals))
+	}
+	return *in.RequiredApprovals, nil
+}
+
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
@@ -334,13 +356,17 @@ func (e *Editor) CreateTopic(ctx context.Context, actor *User, in TopicInput) (*
 	if err != nil {
 		return nil, err
 	}
+	required, err := in.requiredApprovals(1)
+	if err != nil {
+		return nil, err
+	}
 	if err := e.checkRelated(ctx, c); err != nil {
 		return nil, err
 	}
 	now := Now()
 	rev := &TopicRevision{Number: 1, TopicContent: *c, ContentHash: TopicContentHash(c), SavedBy: actor.Ref(), SavedAt: now}
 	t := &Topic{Slug: slug, TopicContent: *c, State: workflow.Draft, Version: 1, Revision: 1, ContentHash: rev.ContentHash,
-		CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID}
+		RequiredApprovals: required, CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID}
 	ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventCreated, fmt.Sprintf("topic %q created (revision 1)", c.Name), now)
 	if err := e.Store.WriteTopic(ctx, &TopicWrite{Topic: t, Revision: rev, Event: ev}); err != nil {
 		return nil, err
@@ -363,6 +389,9 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifM
 	}
 	_, c, err := in.content(slug)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := in.requiredApprovals(1); err != nil {
 		return nil, err
 	}
 	if err := e.checkRelated(ctx, c); err != nil {
@@ -391,6 +420,10 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifM
 			w.Revision = &TopicRevision{Number: t.Revision, TopicContent: *c, ContentHash: hash, SavedBy: actor.Ref(), SavedAt: now}
 			t.TopicContent, t.ContentHash, t.Approval = *c, hash, nil
 			detail = topicChanges(&old, c) + fmt.Sprintf(" (revision %d)", t.Revision)
+		}
+		if required, _ := in.requiredApprovals(t.RequiredApprovals); required != t.RequiredApprovals {
+			detail += fmt.Sprintf("; required approvals changed from %d to %d", t.RequiredApprovals, required)
+			t.RequiredApprovals = required
 		}
 		t.State, t.Version, t.UpdatedAt = state, t.Version+1, now
 		w.Event = NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventChanged, detail, now)

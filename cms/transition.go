@@ -36,6 +36,7 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 	if a.Version != ifMatch {
 		return nil, stale(a.Version)
 	}
+	e.decorate(a) // the approvals it requires
 	now := Now()
 	req := workflow.Request{Action: workflow.Action(in.Action), Comment: strings.TrimSpace(in.Comment), Now: now}
 	if in.At != nil {
@@ -63,6 +64,13 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 	if err != nil {
 		return nil, err
 	}
+	switch req.Action {
+	case workflow.Approve, workflow.RequestChanges:
+		a.LastReview = &Review{Action: string(req.Action), Revision: a.Draft.Number, Comment: req.Comment, At: now,
+			Reviewer: ReviewerRef{ID: actor.ID, Name: actor.Name, Credentials: actor.Credentials}}
+	case workflow.Submit:
+		a.SubmittedAt = &now
+	}
 	w.Event = a.record(actor.Ref(), eventOf[req.Action], eventRevision(a, o), req.Comment, now)
 	w.Hooks = a.hooks(req.Action, o, now)
 	if err := e.Store.WriteArticle(ctx, w); err != nil {
@@ -77,9 +85,17 @@ func (e *Editor) Transition(ctx context.Context, actor *User, id string, ifMatch
 func (e *Editor) apply(ctx context.Context, a *Article, o workflow.Outcome, req workflow.Request, by UserRef, reviewer *User) (*ArticleWrite, error) {
 	w := &ArticleWrite{Article: a, PrevVersion: a.Version}
 	now := req.Now
-	if o.SetApproval {
-		a.Approval = &Approval{Revision: a.Draft.Number, ContentHash: a.Draft.ContentHash, At: now, Comment: req.Comment,
+	if o.ClearApprovals {
+		a.Approvals = []Approval{}
+	}
+	if o.AddApproval || o.SetApproval {
+		ap := Approval{Revision: a.Draft.Number, ContentHash: a.Draft.ContentHash, At: now, Comment: req.Comment,
 			Reviewer: ReviewerRef{ID: reviewer.ID, Name: reviewer.Name, Credentials: reviewer.Credentials}}
+		a.Approvals = append(a.Approvals, ap)
+		if o.SetApproval {
+			// The approval that completes the count is the one that binds.
+			a.Approval = &ap
+		}
 	}
 	if o.ClearApproval {
 		a.Approval = nil
@@ -91,7 +107,7 @@ func (e *Editor) apply(ctx context.Context, a *Article, o workflow.Outcome, req 
 		a.ScheduledAt, a.ScheduledBy = nil, ""
 	}
 	if o.ClearLive {
-		a.Live, w.Unpublished = nil, true
+		a.Live, w.Unpublished, a.WordsChangedSinceLive = nil, true, nil
 	}
 	if o.MakeLive {
 		pv, err := e.publication(ctx, a, by, now)
@@ -143,10 +159,28 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 	pv := &PublishedVersion{ArticleID: a.ID, Version: a.PublishedVersions, Revision: rev.Number, ContentHash: rev.ContentHash,
 		Slug: a.Slug, Title: rev.Title, Summary: rev.Summary, BodyText: PlainText(rev.BodyHTML), Topics: rev.Topics,
 		PublishedAt: now, FirstPublishedAt: first, PublishedBy: by, ReviewedAt: reviewed}
-	render(pv, rev, topics, mentions, a.Author.Name, a.Approval.Reviewer)
+	render(pv, rev, topics, mentions, a.Author.Name, a.reviewers())
 	a.Live = &Live{Version: pv.Version, Revision: rev.Number, PublishedAt: now, PublishedBy: by}
+	zero := 0 // the draft is what goes live
+	a.WordsChangedSinceLive = &zero
 	a.LiveSlug, a.FirstPublishedAt, a.LiveReviewedAt = a.Slug, &first, &reviewed
 	return pv, nil
+}
+
+// reviewers are the reviewers whose approvals of the approved content
+// publish it, first approval first; approvals stored before second
+// opinions existed are the one approval.
+func (a *Article) reviewers() []ReviewerRef {
+	var out []ReviewerRef
+	for _, ap := range a.Approvals {
+		if ap.ContentHash == a.Approval.ContentHash {
+			out = append(out, ap.Reviewer)
+		}
+	}
+	if len(out) == 0 {
+		out = []ReviewerRef{a.Approval.Reviewer}
+	}
+	return out
 }
 
 // scheduler is the actor of scheduled publications.

@@ -111,6 +111,11 @@ var hookOf = map[workflow.Action]string{
 // live or takes it down), then the action's own event.
 func (a *Article) hooks(act workflow.Action, o workflow.Outcome, at time.Time) []*HookEvent {
 	name := hookOf[act]
+	if act == workflow.Approve && !o.SetApproval {
+		// One of several approvals (second opinions): the article is still
+		// in review, so nothing is approved yet.
+		name = ""
+	}
 	switch {
 	case o.MakeLive:
 		name = HookArticlePublished

@@ -112,22 +112,30 @@ func transition(s Subject, a Actor, act Action) (Outcome, error) {
 		if s.State != Draft && s.State != ChangesRequested && s.State != Published {
 			return bad("")
 		}
-		o.To = InReview
+		o.To, o.ClearApprovals = InReview, true
 	case Withdraw:
 		if s.State != InReview {
 			return bad("")
 		}
-		o.To = Draft
+		o.To, o.ClearApprovals = Draft, true
 	case Approve:
 		if s.State != InReview {
 			return bad("")
 		}
-		o.To, o.SetApproval = Approved, true
+		if a.ID != "" && slices.Contains(s.Approvers, a.ID) {
+			// A second opinion is another reviewer's: the same one twice
+			// would count one review as two.
+			return bad("you have already approved this content; it needs another reviewer")
+		}
+		o.To, o.AddApproval = InReview, true
+		if len(s.Approvers)+1 >= max(1, s.RequiredApprovals) {
+			o.To, o.SetApproval = Approved, true
+		}
 	case RequestChanges:
 		if s.State != InReview {
 			return bad("")
 		}
-		o.To = ChangesRequested
+		o.To, o.ClearApprovals = ChangesRequested, true
 	case Publish:
 		switch {
 		case s.State == Approved && isEditor(a):
@@ -171,7 +179,7 @@ func transition(s Subject, a Actor, act Action) (Outcome, error) {
 			// Archiving must not silently take content away from readers.
 			return bad("unpublish it first")
 		}
-		o.To, o.ClearApproval = Archived, true
+		o.To, o.ClearApproval, o.ClearApprovals = Archived, true, true
 		o.ClearSchedule = s.State == Scheduled
 	case Reopen:
 		if s.State != Archived {

@@ -179,13 +179,13 @@ var expectations = []struct {
 // outcomes is the written outcome of every allowed (action, from) pair.
 var outcomes = map[Action]map[State]Outcome{
 	Submit: {
-		Draft:            {From: Draft, To: InReview},
-		ChangesRequested: {From: ChangesRequested, To: InReview},
-		Published:        {From: Published, To: InReview},
+		Draft:            {From: Draft, To: InReview, ClearApprovals: true},
+		ChangesRequested: {From: ChangesRequested, To: InReview, ClearApprovals: true},
+		Published:        {From: Published, To: InReview, ClearApprovals: true},
 	},
-	Withdraw:       {InReview: {From: InReview, To: Draft}},
-	Approve:        {InReview: {From: InReview, To: Approved, SetApproval: true}},
-	RequestChanges: {InReview: {From: InReview, To: ChangesRequested}},
+	Withdraw:       {InReview: {From: InReview, To: Draft, ClearApprovals: true}},
+	Approve:        {InReview: {From: InReview, To: Approved, SetApproval: true, AddApproval: true}},
+	RequestChanges: {InReview: {From: InReview, To: ChangesRequested, ClearApprovals: true}},
 	Publish: {
 		Approved:  {From: Approved, To: Published, MakeLive: true},
 		Scheduled: {From: Scheduled, To: Published, MakeLive: true, ClearSchedule: true},
@@ -202,12 +202,12 @@ var outcomes = map[Action]map[State]Outcome{
 		Archived:         {From: Archived, To: Archived, ClearLive: true},
 	},
 	Archive: {
-		Draft:            {From: Draft, To: Archived, ClearApproval: true},
-		InReview:         {From: InReview, To: Archived, ClearApproval: true},
-		ChangesRequested: {From: ChangesRequested, To: Archived, ClearApproval: true},
-		Approved:         {From: Approved, To: Archived, ClearApproval: true},
-		Scheduled:        {From: Scheduled, To: Archived, ClearApproval: true, ClearSchedule: true},
-		Published:        {From: Published, To: Archived, ClearApproval: true},
+		Draft:            {From: Draft, To: Archived, ClearApproval: true, ClearApprovals: true},
+		InReview:         {From: InReview, To: Archived, ClearApproval: true, ClearApprovals: true},
+		ChangesRequested: {From: ChangesRequested, To: Archived, ClearApproval: true, ClearApprovals: true},
+		Approved:         {From: Approved, To: Archived, ClearApproval: true, ClearApprovals: true},
+		Scheduled:        {From: Scheduled, To: Archived, ClearApproval: true, ClearApprovals: true, ClearSchedule: true},
+		Published:        {From: Published, To: Archived, ClearApproval: true, ClearApprovals: true},
 	},
 	Reopen: {Archived: {From: Archived, To: Draft}},
 }
@@ -648,5 +648,27 @@ func TestErrorMessages(t *testing.T) {
 	var te *TransitionError
 	if !errors.As(fmt.Errorf("article x: %w", &TransitionError{State: Draft, Action: Publish}), &te) {
 		t.Error("errors.As does not find a wrapped *TransitionError")
+	}
+}
+
+// TestSecondOpinions: with two approvals required, the first keeps the
+// article in review, the same reviewer cannot count twice, and the second
+// distinct reviewer completes it.
+func TestSecondOpinions(t *testing.T) {
+	rev := Actor{ID: "u-rev", Roles: []Role{RoleReviewer}, Credentials: "MD"}
+	s := subject(InReview, false)
+	s.RequiredApprovals = 2
+	o, err := Decide(s, rev, validRequest(Approve))
+	if err != nil || o.To != InReview || !o.AddApproval || o.SetApproval {
+		t.Fatalf("first of two: %+v, %v", o, err)
+	}
+	s.Approvers = []string{"u-rev"}
+	var te *TransitionError
+	if _, err := Decide(s, rev, validRequest(Approve)); !errors.As(err, &te) {
+		t.Fatalf("same reviewer twice: %v, want a TransitionError", err)
+	}
+	o, err = Decide(s, Actor{ID: "u-rev2", Roles: []Role{RoleReviewer}, Credentials: "PharmD"}, validRequest(Approve))
+	if err != nil || o.To != Approved || !o.AddApproval || !o.SetApproval {
+		t.Fatalf("second of two: %+v, %v", o, err)
 	}
 }

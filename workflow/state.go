@@ -117,6 +117,12 @@ type Subject struct {
 	// find whose words are under review.
 	Revisions []SavedRevision
 	Approvals []PastApproval
+	// Approvers are the reviewers who have approved DraftHash in the
+	// current review round; RequiredApprovals is how many distinct
+	// reviewers must (values below 1 mean 1). Second opinions: the
+	// article stays in review until enough have approved.
+	Approvers         []string
+	RequiredApprovals int
 }
 
 // SavedRevision is who saved which content as a revision.
@@ -160,6 +166,13 @@ type Outcome struct {
 	SetApproval bool
 	// ClearApproval drops the recorded approval (archive).
 	ClearApproval bool
+	// AddApproval records the actor's approval of the draft among the
+	// approvals of this round (approve); SetApproval is set too when it
+	// is the one that completes the count.
+	AddApproval bool
+	// ClearApprovals starts a new review round: the approvals gathered
+	// so far no longer count (submit, withdraw, request_changes, archive).
+	ClearApprovals bool
 	// MakeLive publishes the approved revision as a new version (publish).
 	MakeLive bool
 	// SetSchedule records Request.At as the publication time (schedule).

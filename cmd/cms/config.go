@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"healthcms/auth"
+	"healthcms/cms"
 )
 
 // Config is every setting of the binary. Each comes from a CMS_ environment
@@ -48,6 +49,10 @@ type Config struct {
 	EditorCORSOrigins []string
 	// MetricsAddr serves /metrics on a listener of its own when set.
 	MetricsAddr string
+
+	// RequiredApprovals is how many distinct reviewers must approve an
+	// article (topics may require more).
+	RequiredApprovals int
 }
 
 // option binds one setting to its variable and flag.
@@ -96,6 +101,14 @@ func options() []option {
 		}},
 		{"CMS_DELIVERY_PUBLIC", "delivery-public", "serve delivery without a key", "true", boolOpt(func(c *Config, b bool) { c.DeliveryPublic = b })},
 		{"CMS_REVIEW_INTERVAL", "review-interval", "how long a medical review stays current", "8760h", durOpt(func(c *Config, d time.Duration) { c.ReviewInterval = d })},
+		{"CMS_REQUIRED_APPROVALS", "required-approvals", "distinct medical reviewers who must approve an article (a topic may require more)", "1", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > cms.MaxRequiredApprovals {
+				return fmt.Errorf("must be a whole number from 1 to %d", cms.MaxRequiredApprovals)
+			}
+			c.RequiredApprovals = n
+			return nil
+		}},
 		{"CMS_CORS_ORIGINS", "cors-origins", "comma-separated origins allowed to call delivery (* for any)", "*", func(c *Config, v string) error {
 			c.CORSOrigins = nil
 			for _, o := range strings.Split(v, ",") {

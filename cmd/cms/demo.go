@@ -82,9 +82,9 @@ func seedTopic(ctx context.Context, ed *cms.Editor, users map[string]*cms.User, 
 // reviewers alternate so the demo shows both kinds of credentials.
 func seedArticle(ctx context.Context, ed *cms.Editor, users map[string]*cms.User, d demoArticle, i int) error {
 	writer, editor := users["writer"], users["editor"]
-	reviewer := users["reviewer"]
+	reviewer, second := users["reviewer"], users["pharmacist"]
 	if i%2 == 1 {
-		reviewer = users["pharmacist"]
+		reviewer, second = second, reviewer
 	}
 	a, err := ed.CreateArticle(ctx, writer, cms.DraftInput{Title: d.Title, Summary: d.Summary, BodyHTML: d.BodyHTML,
 		Topics: d.Topics, References: d.References})
@@ -94,6 +94,10 @@ func seedArticle(ctx context.Context, ed *cms.Editor, users map[string]*cms.User
 	step := func(who *cms.User, action, comment string, at *string) {
 		if err == nil {
 			a, err = ed.Transition(ctx, who, a.ID, a.Version, cms.TransitionInput{Action: action, Comment: comment, At: at})
+		}
+		if err == nil && action == "approve" && a.State == workflow.InReview {
+			// CMS_REQUIRED_APPROVALS=2 (or a topic) asks for a second opinion.
+			a, err = ed.Transition(ctx, second, a.ID, a.Version, cms.TransitionInput{Action: action, Comment: comment})
 		}
 	}
 	switch d.State {

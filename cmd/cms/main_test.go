@@ -184,6 +184,8 @@ func TestBadConfigurationExits2(t *testing.T) {
 		{map[string]string{"CMS_JWT_SECRET": "too-short"}, nil, "CMS_JWT_SECRET"},
 		{map[string]string{"CMS_DATABASE_URL": "mysql://x"}, nil, "CMS_DATABASE_URL"},
 		{map[string]string{"CMS_REVIEW_INTERVAL": "-5h"}, nil, "CMS_REVIEW_INTERVAL"},
+		{map[string]string{"CMS_REQUIRED_APPROVALS": "0"}, nil, "CMS_REQUIRED_APPROVALS"},
+		{map[string]string{"CMS_REQUIRED_APPROVALS": "two"}, nil, "CMS_REQUIRED_APPROVALS"},
 		{map[string]string{"CMS_ADDR": "nonsense"}, nil, "CMS_ADDR"},
 		{map[string]string{"CMS_LOG_FORMAT": "xml"}, nil, "CMS_LOG_FORMAT"},
 		{nil, []string{"serve", "--no-such-flag"}, "no-such-flag"},

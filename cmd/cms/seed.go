@@ -38,6 +38,8 @@ func (e *env) seed(args []string) error {
 	}
 	defer db.Close()
 	as := &auth.Service{Users: db, Tokens: db}
+	// Synthetic articles are approved by one synthetic reviewer, whatever
+	// CMS_REQUIRED_APPROVALS says: they are load for benchmarks.
 	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
 	people, err := seedPeople(e.ctx, as)
 	if err != nil {

@@ -167,7 +167,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		}
 	}
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(secret), AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL}
-	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval}
+	ed := &cms.Editor{Store: db, ReviewInterval: cfg.ReviewInterval, RequiredApprovals: cfg.RequiredApprovals}
 	var pools []prometheus.Collector
 	for name, p := range db.Pools() {
 		pools = append(pools, collectors.NewDBStatsCollector(p, name))

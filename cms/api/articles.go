@@ -33,6 +33,15 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 	}
 	q := cms.ListQuery{State: qv.Get("state"), Topic: qv.Get("topic"), Author: qv.Get("author"), Query: qv.Get("q"),
 		Limit: limit, Cursor: qv.Get("cursor")}
+	switch qv.Get("sort") {
+	case "", "changed":
+	case "submitted":
+		q.BySubmission = true
+	default:
+		writeError(w, r, &cms.Error{Code: cms.EBADREQUEST, Message: "sort must be changed or submitted",
+			Fields: []cms.FieldError{{Field: "sort", Message: "must be changed or submitted"}}})
+		return
+	}
 	switch qv.Get("review_due") {
 	case "":
 	case "overdue":
@@ -176,17 +185,8 @@ func (s *Server) getRevision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) diffRevisions(w http.ResponseWriter, r *http.Request) {
-	from, err := revisionNumber(r.URL.Query().Get("from"), "from")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	to, err := revisionNumber(r.URL.Query().Get("to"), "to")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	d, err := s.Editor.Diff(r.Context(), chi.URLParam(r, "id"), from, to)
+	// from and to: revision numbers, live or draft (cms.Editor.Diff).
+	d, err := s.Editor.Diff(r.Context(), chi.URLParam(r, "id"), r.URL.Query().Get("from"), r.URL.Query().Get("to"))
 	if err != nil {
 		writeError(w, r, err)
 		return

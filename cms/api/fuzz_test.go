@@ -243,3 +243,15 @@ func FuzzWebhookInput(f *testing.F) {
 		fs.check(t, "POST", "/api/v1/editor/webhooks", "admin", body)
 	})
 }
+
+func FuzzCommentInput(f *testing.F) {
+	fs := newFuzzServer(f)
+	fuzzSeeds(f, `{"body": "Check the dose.", "quote": "2 mg"}`, `{"body": "On the first revision.", "revision": 1}`,
+		`{"body": ""}`, `{"body": 5}`, `{"body": "x", "revision": 1e30}`, `{"body": "x", "revision": -1}`,
+		`{"body": "x\u0000", "quote": "\ud800"}`, `{"body": "x", "author": "someone"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		fs.check(t, "POST", articles+"/"+fs.article+"/comments", "reviewer", body)
+	})
+}

@@ -167,6 +167,16 @@ func articleWrites(id string) []writeRoute {
 			{"bad at", `{"action": "submit", "at": "noon"}`, "", 422},
 			{"huge comment", `{"action": "submit", "comment": "` + huge(20000) + `"}`, "", 422},
 		}, `"1"`},
+		{"POST", articles + "/" + id + "/comments", "reviewer", []badInput{
+			{"wrong type", `{"body": 5}`, "", 400},
+			{"revision not a number", `{"body": "x", "revision": "1"}`, "", 400},
+			{"revision out of range", `{"body": "x", "revision": 1e30}`, "", 400},
+			{"empty", `{"body": " "}`, "", 422},
+			{"huge body", `{"body": "` + huge(5001) + `"}`, "", 422},
+			{"huge quote", `{"body": "x", "quote": "` + huge(2001) + `"}`, "", 422},
+			{"no such revision", `{"body": "x", "revision": 99999999999}`, "", 422},
+			{"control characters", `{"body": "x\u0007"}`, "", 422},
+		}, ""},
 	}
 }
 

@@ -81,6 +81,10 @@ func (s *Server) routes() http.Handler {
 		// Each action's roles, ownership and review rules: workflow.Decide.
 		route("POST", "/articles/{id}/transitions", anyone, s.transition)
 		route("GET", "/articles/{id}/history", anyone, s.history)
+		route("GET", "/articles/{id}/comments", anyone, s.listComments)
+		route("POST", "/articles/{id}/comments", anyone, s.addComment)
+		// Who may resolve which comment: cms.Editor.ResolveComment.
+		route("POST", "/articles/{id}/comments/{cid}/resolve", anyone, s.resolveComment)
 
 		route("GET", "/api-keys", admins, s.listKeys)
 		route("POST", "/api-keys", admins, s.createKey)

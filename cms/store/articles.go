@@ -45,6 +45,12 @@ type articleRow struct {
 	LiveReviewedAt    ntm            `db:"live_reviewed_at"`
 	FirstPublishedAt  ntm            `db:"first_published_at"`
 	PublishedVersions int            `db:"published_versions"`
+	Approvals         string         `db:"approvals"`
+	LastReview        sql.NullString `db:"last_review"`
+	SubmittedAt       ntm            `db:"submitted_at"`
+	WordsSinceLive    sql.NullInt64  `db:"words_changed_since_live"`
+	OpenComments      int            `db:"open_comments"`
+	TopicApprovals    int            `db:"topic_approvals"`
 	revisionRow
 }
 
@@ -80,7 +86,21 @@ func (r *articleRow) article() *cms.Article {
 		Author: cms.UserRef{ID: r.AuthorID, Name: r.AuthorName}, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time,
 		Draft: r.revision(), ScheduledAt: r.ScheduledAt.Ptr(), ScheduledBy: r.ScheduledBy.String,
 		LiveSlug: r.LiveSlug.String, FirstPublishedAt: r.FirstPublishedAt.Ptr(), LiveReviewedAt: r.LiveReviewedAt.Ptr(),
-		PublishedVersions: r.PublishedVersions, AuditSeq: r.AuditSeq, AuditHead: r.AuditHead}
+		PublishedVersions: r.PublishedVersions, AuditSeq: r.AuditSeq, AuditHead: r.AuditHead,
+		SubmittedAt: r.SubmittedAt.Ptr(), OpenComments: r.OpenComments, TopicApprovals: r.TopicApprovals}
+	if json.Unmarshal([]byte(r.Approvals), &a.Approvals) != nil || a.Approvals == nil {
+		a.Approvals = []cms.Approval{}
+	}
+	if r.LastReview.Valid {
+		var lr cms.Review
+		if json.Unmarshal([]byte(r.LastReview.String), &lr) == nil {
+			a.LastReview = &lr
+		}
+	}
+	if r.WordsSinceLive.Valid {
+		n := int(r.WordsSinceLive.Int64)
+		a.WordsChangedSinceLive = &n
+	}
 	if r.ApprovalHash.Valid {
 		a.Approval = &cms.Approval{Revision: int(r.ApprovalRevision.Int64), ContentHash: r.ApprovalHash.String,
 			Reviewer: cms.ReviewerRef{ID: r.ApprovalReviewer.String, Name: r.ReviewerName.String, Credentials: r.ApprovalCreds.String},
@@ -105,6 +125,9 @@ func articleSelect(body string) string {
 		a.approval_at, a.approval_comment, a.scheduled_at, a.scheduled_by, a.audit_seq, a.audit_head,
 		a.live_version, a.live_revision, a.live_published_at, a.live_published_by, pb.name AS publisher_name,
 		a.live_slug, a.live_reviewed_at, a.first_published_at, a.published_versions,
+		a.approvals, a.last_review, a.submitted_at, a.words_changed_since_live, a.open_comments,
+		COALESCE((SELECT MAX(t.required_approvals) FROM article_topics xt JOIN topics t ON t.slug = xt.topic_slug
+			WHERE xt.article_id = a.id), 1) AS topic_approvals,
 		r.revision, r.title, r.summary, ` + body + ` AS body_html, r.topics, r.refs, r.content_hash, r.saved_by,
 		su.name AS saver_name, r.saved_at
 	FROM articles a
@@ -146,13 +169,21 @@ func (db *DB) Articles(ctx context.Context, f cms.ArticleFilter) ([]*cms.Article
 	if f.ReviewedBefore != nil {
 		where, args = append(where, `a.live_version IS NOT NULL AND a.live_reviewed_at < ?`), append(args, tm{*f.ReviewedBefore})
 	}
-	if f.After != nil {
+	order := ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
+	switch {
+	case f.BySubmission:
+		where = append(where, `a.submitted_at IS NOT NULL`)
+		if f.After != nil {
+			where, args = append(where, `(a.submitted_at, a.id) > (?, ?)`), append(args, tm{f.After.At}, f.After.ID)
+		}
+		order = ` ORDER BY a.submitted_at, a.id LIMIT ?`
+	case f.After != nil:
 		where, args = append(where, `(a.updated_at, a.id) < (?, ?)`), append(args, tm{f.After.At}, f.After.ID)
 	}
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
+	q += order
 	args = append(args, f.Limit)
 	var rows []articleRow
 	if err := db.r.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
@@ -243,6 +274,20 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 		}
 	}
 	return missing, nil
+}
+
+// TopicApprovals returns the highest required_approvals among topics.
+func (db *DB) TopicApprovals(ctx context.Context, slugs []string) (int, error) {
+	if len(slugs) == 0 {
+		return 1, nil
+	}
+	q, args, err := sqlx.In(`SELECT COALESCE(MAX(required_approvals), 1) FROM topics WHERE slug IN (?)`, slugs)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.r.GetContext(ctx, &n, db.q(q), args...)
+	return n, err
 }
 
 // SlugOwner returns the article that has or had slug, or "".

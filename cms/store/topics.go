@@ -63,6 +63,7 @@ type topicRow struct {
 	CreatedBy         string         `db:"created_by"`
 	DraftRevision     int            `db:"draft_revision"`
 	DraftHash         string         `db:"draft_hash"`
+	Required          int            `db:"required_approvals"`
 	ApRevision        sql.NullInt64  `db:"approval_revision"`
 	ApHash            sql.NullString `db:"approval_hash"`
 	ApReviewerID      sql.NullString `db:"approval_reviewer_id"`
@@ -82,7 +83,7 @@ type topicRow struct {
 
 const topicSelect = `SELECT t.slug, t.name, t.kind, t.definition, t.description_html, t.aliases, t.related, t.state, t.version,
 	t.created_by, t.draft_revision, t.draft_hash, t.approval_revision, t.approval_hash, t.approval_reviewer_id,
-	t.approval_reviewer_name, t.approval_credentials, t.approval_at, t.approval_comment, t.live_version,
+	t.approval_reviewer_name, t.approval_credentials, t.approval_at, t.approval_comment, t.live_version, t.required_approvals,
 	v.revision AS live_revision, v.published_at AS live_published_at, v.published_by AS live_published_by,
 	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at
 	FROM topics t LEFT JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
@@ -90,7 +91,7 @@ const topicSelect = `SELECT t.slug, t.name, t.kind, t.definition, t.description_
 
 func (r *topicRow) topic() *cms.Topic {
 	t := &cms.Topic{Slug: r.Slug, TopicContent: r.content(), State: workflow.State(r.State), Version: r.Version,
-		Revision: r.DraftRevision, CreatedBy: r.CreatedBy, PublishedVersions: r.PublishedVersions,
+		Revision: r.DraftRevision, RequiredApprovals: r.Required, CreatedBy: r.CreatedBy, PublishedVersions: r.PublishedVersions,
 		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
 	t.ContentHash = hashOf(r.DraftHash, &t.TopicContent)
 	if r.ApRevision.Valid {
@@ -179,7 +180,8 @@ func (db *DB) TopicReviewHistory(ctx context.Context, slug string) (*cms.ReviewH
 // topicCols are the topic columns a write sets, in topicArgs' order.
 var topicCols = []string{"name", "kind", "definition", "description_html", "aliases", "related", "state", "version",
 	"draft_revision", "draft_hash", "approval_revision", "approval_hash", "approval_reviewer_id", "approval_reviewer_name",
-	"approval_credentials", "approval_at", "approval_comment", "live_version", "published_versions", "updated_at"}
+	"approval_credentials", "approval_at", "approval_comment", "live_version", "published_versions", "updated_at",
+	"required_approvals"}
 
 func topicArgs(t *cms.Topic) []any {
 	var apRev, apHash, apID, apName, apCreds, apComment any
@@ -194,7 +196,7 @@ func topicArgs(t *cms.Topic) []any {
 	}
 	return []any{t.Name, string(t.Kind), t.Definition, t.DescriptionHTML, mustJSON(orEmpty(t.Aliases)), mustJSON(orEmpty(t.Related)),
 		string(t.State), t.Version, t.Revision, t.ContentHash, apRev, apHash, apID, apName, apCreds, apAt, apComment, live,
-		t.PublishedVersions, tm{t.UpdatedAt}}
+		t.PublishedVersions, tm{t.UpdatedAt}, t.RequiredApprovals}
 }
 
 func orEmpty(s []string) []string {

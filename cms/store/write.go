@@ -80,17 +80,29 @@ func (x *writer) articleArgs() []any {
 	if a.ScheduledBy != "" {
 		schedBy = a.ScheduledBy
 	}
+	var lastReview, words any
+	if a.LastReview != nil {
+		lastReview = mustJSON(a.LastReview)
+	}
+	if a.WordsChangedSinceLive != nil {
+		words = *a.WordsChangedSinceLive
+	}
+	approvals := a.Approvals
+	if approvals == nil {
+		approvals = []cms.Approval{}
+	}
 	return []any{a.Slug, string(a.State), a.Version, tm{a.UpdatedAt}, a.Draft.Number, a.Draft.ContentHash, a.Draft.Title,
-		apRev, apHash, apReviewer, apCreds, apAt, apComment, ntmOf(a.ScheduledAt), schedBy, a.AuditSeq, a.AuditHead,
-		liveVer, liveRev, liveAt, liveBy, liveSlug, ntmOf(a.LiveReviewedAt), ntmOf(a.FirstPublishedAt), a.PublishedVersions}
+		apRev, apHash, apReviewer, apCreds, apAt, apComment, ntmOf(a.ScheduledAt), schedBy,
+		liveVer, liveRev, liveAt, liveBy, liveSlug, ntmOf(a.LiveReviewedAt), ntmOf(a.FirstPublishedAt), a.PublishedVersions,
+		mustJSON(approvals), lastReview, ntmOf(a.SubmittedAt), words}
 }
 
 // articleCols are the columns articleArgs fills, in its order.
 var articleCols = []string{"slug", "state", "version", "updated_at", "draft_revision", "draft_hash", "draft_title",
 	"approval_revision", "approval_hash", "approval_reviewer_id", "approval_credentials", "approval_at", "approval_comment",
-	"scheduled_at", "scheduled_by", "audit_seq", "audit_head",
+	"scheduled_at", "scheduled_by",
 	"live_version", "live_revision", "live_published_at", "live_published_by", "live_slug", "live_reviewed_at",
-	"first_published_at", "published_versions"}
+	"first_published_at", "published_versions", "approvals", "last_review", "submitted_at", "words_changed_since_live"}
 
 var (
 	articleInsert = `INSERT INTO articles (id, author_id, created_at, ` + strings.Join(articleCols, ", ") +
@@ -230,11 +242,42 @@ func (x *writer) unlist() error {
 // event appends the audit event recording the change.
 func (x *writer) event(e *cms.Event) func() error {
 	return func() error {
-		_, err := x.exec(`INSERT INTO events (article_id, seq, at, actor_id, actor_name, action, revision, comment, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ArticleID, e.Seq, tm{e.At}, e.Actor.ID, e.Actor.Name, e.Action, e.Revision,
-			e.Comment, e.PrevHash, e.Hash)
+		if err := appendArticleEvent(x.ctx, x.tx, x.d, e, ""); err != nil {
+			return err
+		}
+		x.a.AuditSeq, x.a.AuditHead = e.Seq, e.Hash
+		return nil
+	}
+}
+
+// appendArticleEvent writes ev at the head of its article's chain, inside
+// the transaction of the change it records, and moves the head; set adds
+// assignments to the same update of the article row (", open_comments =
+// open_comments + 1"). Taking the head here, under the row's lock (on
+// PostgreSQL; SQLite has one writer), rather than as the article was
+// read, lets review comments extend the chain without changing the
+// article's version: a save decided on that version still goes through
+// and takes the next place.
+func appendArticleEvent(ctx context.Context, tx *sqlx.Tx, d dialect, ev *cms.Event, set string) error {
+	if ev == nil {
+		return cms.Errorf(cms.EINTERNAL, "a change without its audit event")
+	}
+	var head struct {
+		Seq  int64  `db:"audit_seq"`
+		Hash string `db:"audit_head"`
+	}
+	if err := tx.GetContext(ctx, &head, d.rebind(`UPDATE articles SET audit_seq = audit_seq + 1`+set+`
+		WHERE id = ? RETURNING audit_seq, audit_head`), ev.ArticleID); err != nil {
+		return notFound(err, "article")
+	}
+	ev.Link(head.Seq-1, head.Hash)
+	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO events (article_id, seq, at, actor_id, actor_name, action, revision,
+		comment, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), ev.ArticleID, ev.Seq, tm{ev.At}, ev.Actor.ID,
+		ev.Actor.Name, ev.Action, ev.Revision, ev.Comment, ev.PrevHash, ev.Hash); err != nil {
 		return err
 	}
+	_, err := tx.ExecContext(ctx, d.rebind(`UPDATE articles SET audit_head = ? WHERE id = ?`), ev.Hash, ev.ArticleID)
+	return err
 }
 
 // ClaimDue claims due scheduled articles for this caller until now+lease.
