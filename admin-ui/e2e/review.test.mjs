@@ -140,6 +140,10 @@ test('a reviewer comments on a sentence, the writer fixes and resolves it, the r
   assert.equal(stored.items[0].quote, sentence, 'the quote is the selected sentence');
   assert.equal(stored.items[0].revision, 1);
   assert.equal((await getArticle(server, a.id)).open_comments, 1);
+  // Show in text selects the quoted words in the body.
+  await reviewer.evaluate(() => document.getSelection().removeAllRanges());
+  await item.getByRole('button', { name: 'Show in text', exact: true }).click();
+  assert.equal((await reviewer.evaluate(() => document.getSelection().toString())).trim(), sentence);
 
   // Keyboard: a selection made with the keyboard, then Tab to Comment and Enter.
   await selectText(reviewer, 'with or without food');
