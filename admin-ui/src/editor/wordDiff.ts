@@ -7,6 +7,30 @@
 export interface Segment {
   op: 'equal' | 'insert' | 'delete';
   text: string;
+  /** The API's flag: a deleted or inserted run holding a number. */
+  number?: boolean;
+}
+
+/**
+ * isNumberChange says whether a segment deletes or inserts a number (a
+ * dose, a percentage, a duration), which the screen labels in words. The
+ * API's `number` flag decides when given; else a digit in the run does.
+ */
+export function isNumberChange(s: Segment): boolean {
+  if (s.op === 'equal') return false;
+  return s.number ?? /\d/.test(s.text);
+}
+
+/** numberChanges counts the changed runs of segs that hold numbers, a
+ * deletion followed by an insertion (2 → 4) counting once. */
+export function numberChanges(segs: Segment[]): number {
+  let n = 0;
+  for (let i = 0; i < segs.length; i++) {
+    if (!isNumberChange(segs[i])) continue;
+    n++;
+    if (segs[i].op === 'delete' && segs[i + 1] && segs[i + 1].op === 'insert' && isNumberChange(segs[i + 1])) i++;
+  }
+  return n;
 }
 
 // Past this many token pairs the LCS table would be too large to build in
@@ -96,6 +120,9 @@ export interface BlockEdit {
   op: 'equal' | 'insert' | 'delete';
   tag: string;
   text: string;
+  /** The API's word diff of a changed block: the same on the deletion and
+   * the insertion that follows it. */
+  words?: Segment[];
 }
 
 /** One row of a body diff: a kept block, a changed one with its word
@@ -128,7 +155,10 @@ export function bodyRows(edits: BlockEdit[]): BodyRow[] {
     for (let i = 0; i < n; i++) {
       const d = dels[i];
       const a = ins[i];
-      if (d && a && d.tag === a.tag) rows.push({ op: 'change', tag: a.tag, segments: wordDiff(d.text, a.text) });
+      if (d && a && d.tag === a.tag) {
+        const words = a.words ?? d.words;
+        rows.push({ op: 'change', tag: a.tag, segments: words ? words.map((w) => ({ ...w })) : wordDiff(d.text, a.text) });
+      }
       else {
         if (d) rows.push({ op: 'delete', tag: d.tag, segments: [{ op: 'delete', text: d.text }] });
         if (a) rows.push({ op: 'insert', tag: a.tag, segments: [{ op: 'insert', text: a.text }] });
@@ -142,11 +172,15 @@ export function bodyRows(edits: BlockEdit[]): BodyRow[] {
 export interface ApiDiff {
   from: number;
   to: number;
+  /** Words changed in title, summary and body (the review API adds it). */
+  words_changed?: number;
   changes: {
     field: string;
     from?: unknown;
     to?: unknown;
     blocks?: BlockEdit[];
+    /** Title and summary, word by word (the review API adds it). */
+    words?: Segment[];
     added?: unknown[];
     removed?: unknown[];
   }[];

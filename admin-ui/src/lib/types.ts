@@ -97,11 +97,19 @@ export interface Article {
   sanitizer?: { changed: boolean; removed: string[] };
   open_comments?: number;
   last_review?: {
+    /** approve or request_changes (older servers may say approved or changes_requested). */
     action: string;
     comment: string;
     reviewer: UserRef & { credentials?: string };
     at: string;
+    /** The draft revision decided on (the review API adds it). */
+    revision?: number;
   } | null;
+  // Added by the review API (README "Additions beyond the contract");
+  // screens hide what a server does not send.
+  required_approvals?: number;
+  submitted_at?: string | null;
+  words_changed_since_live?: number | null;
 }
 
 export interface Topic {
@@ -114,6 +122,7 @@ export interface Topic {
   // Fields a richer topic API adds (API.md); shown when present.
   kind?: string;
   definition?: string;
+  required_approvals?: number;
   state?: string;
   version?: number;
 }
