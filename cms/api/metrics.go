@@ -21,7 +21,10 @@ type metrics struct {
 	cache     *prometheus.CounterVec
 	cacheHit  prometheus.Counter
 	cacheMiss prometheus.Counter
-	byRoute   sync.Map // seriesKey → *routeSeries
+	// cacheCoalesced counts misses that waited for a build another
+	// request had started rather than reading the database themselves.
+	cacheCoalesced prometheus.Counter
+	byRoute        sync.Map // seriesKey → *routeSeries
 }
 
 func newMetrics(extra []prometheus.Collector) *metrics {
@@ -33,12 +36,13 @@ func newMetrics(extra []prometheus.Collector) *metrics {
 			Help:    "Time to answer HTTP requests, by route pattern.",
 			Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cms_delivery_cache_total",
-			Help: "Delivery answers served from the in-memory cache (hit) or built from the database (miss)."}, []string{"result"}),
+			Help: "Delivery answers served from the in-memory cache (hit), built from the database (miss), or shared from a build another request started (coalesced)."}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.requests, m.durations, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(extra...)
 	m.cacheHit, m.cacheMiss = m.cache.WithLabelValues("hit"), m.cache.WithLabelValues("miss")
+	m.cacheCoalesced = m.cache.WithLabelValues("coalesced")
 	return m
 }
 
