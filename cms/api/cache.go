@@ -211,10 +211,9 @@ func (c *responseCache) Purge() {
 // etagMatches reports whether an If-None-Match header matches etag, by
 // the weak comparison RFC 9110 prescribes for If-None-Match.
 func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true
@@ -224,9 +223,19 @@ func etagMatches(header, etag string) bool {
 }
 
 // acceptsGzip reports whether the client takes gzip (and did not refuse it
-// with q=0).
+// with q=0). It runs on every hit, so it cuts rather than splits.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	ae := r.Header["Accept-Encoding"]
+	if len(ae) == 0 {
+		return false
+	}
+	s := ae[0]
+	if len(ae) > 1 {
+		s = strings.Join(ae, ",")
+	}
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			q := strings.ReplaceAll(params, " ", "")

@@ -60,7 +60,11 @@ var (
 
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) {
 	h := w.Header()
-	h["Vary"] = append(h["Vary"], varyAcceptEncoding...)
+	if v, ok := h["Vary"]; ok { // Origin, from cors
+		h["Vary"] = append(v, varyAcceptEncoding...)
+	} else {
+		h["Vary"] = varyAcceptEncoding // shared: its cap is its length, so an Add copies it
+	}
 	switch c.status {
 	case http.StatusNotFound:
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))

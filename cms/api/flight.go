@@ -104,12 +104,7 @@ func (s *Server) fly(r *http.Request, key string, k flightKey, f *flight, build 
 func detach(r *http.Request) *http.Request {
 	ctx := context.WithoutCancel(r.Context())
 	if rc := chi.RouteContext(r.Context()); rc != nil {
-		cp := chi.NewRouteContext()
-		cp.Routes = rc.Routes
-		for i, k := range rc.URLParams.Keys {
-			cp.URLParams.Add(k, rc.URLParams.Values[i])
-		}
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, cp)
+		ctx = context.WithValue(ctx, chi.RouteCtxKey, rc.Clone())
 	}
 	return r.Clone(ctx)
 }

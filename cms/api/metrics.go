@@ -56,15 +56,11 @@ func (m *metrics) withMetrics(next http.Handler) http.Handler {
 			sw = &statusWriter{ResponseWriter: w}
 		}
 		next.ServeHTTP(sw, r)
-		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
-		}
 		code := sw.status
 		if code == 0 {
 			code = http.StatusOK
 		}
-		m.series(route, r.Method, code).observe(time.Since(start))
+		m.series(chi.RouteContext(r.Context()), r.Method, code).observe(time.Since(start))
 	})
 }
 
@@ -80,15 +76,32 @@ func (rs *routeSeries) observe(d time.Duration) {
 	rs.duration.Observe(d.Seconds())
 }
 
+// seriesKey names a route by chi's pattern parts, which are strings of the
+// route tree: a key made of them costs no allocation, where joining them
+// into the route's pattern (chi's RoutePattern) costs several.
 type seriesKey struct {
-	route, method string
-	code          int
+	parts  [4]string
+	n      int
+	method string
+	code   int
 }
 
-func (m *metrics) series(route, method string, code int) *routeSeries {
-	k := seriesKey{route, method, code}
+func (m *metrics) series(rc *chi.Context, method string, code int) *routeSeries {
+	k := seriesKey{method: method, code: code}
+	if rc != nil {
+		k.n = len(rc.RoutePatterns)
+		if k.n <= len(k.parts) {
+			copy(k.parts[:], rc.RoutePatterns)
+		} else {
+			k.parts[0] = rc.RoutePattern() // deeper than any route here; still right
+		}
+	}
 	if rs, ok := m.byRoute.Load(k); ok {
 		return rs.(*routeSeries)
+	}
+	route := "unmatched"
+	if p := rc.RoutePattern(); p != "" {
+		route = p
 	}
 	rs := &routeSeries{m.requests.WithLabelValues(route, method, strconv.Itoa(code)), m.durations.WithLabelValues(route)}
 	m.byRoute.Store(k, rs)
