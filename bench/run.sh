@@ -763,7 +763,7 @@ summary() {
 	echo "## Server memory and database size"
 	echo
 	echo "Peak anonymous memory is the largest RssAnon sampled every 0.2 s (heap, stacks); VmHWM is the kernel's peak RSS, which"
-	echo 'also counts the database pages SQLite maps (`mmap_size`) once per reading connection.'
+	echo 'also counted the database pages SQLite mapped (`mmap_size`) once per reading connection, before readers stopped mapping the file.'
 	echo
 	echo "| DB | articles | data | DB size | cache on: peak anon / VmHWM | cache off: peak anon / VmHWM |"
 	echo "| --- | ---: | --- | ---: | ---: | ---: |"
