@@ -28,8 +28,10 @@ type flight struct {
 	err  error
 }
 
-// flightTimeout bounds a build that no waiting client can cancel.
-const flightTimeout = 30 * time.Second
+// flightTimeout bounds a build that no waiting client can cancel: just
+// under cms serve's write timeout (60 s), past which no waiting request
+// could write the answer anyway (a sitemap of 100,000 articles included).
+const flightTimeout = 55 * time.Second
 
 // fill returns the answer to a request that missed the cache: every
 // request for the same answer that arrives while it is being built waits
