@@ -71,3 +71,31 @@ func mustRequest(t *testing.T, target string) *http.Request {
 	}
 	return r
 }
+
+// A hot set filling two thirds of the cache, each article read now and
+// then, survives 100,000 unknown slugs whole.
+func TestCacheScanResistanceLargeHotSet(t *testing.T) {
+	c := newResponseCache(1 << 20)
+	var hot []string
+	for i := range 60 { // 60 x (8,400 + 2,800 + 256) bytes: 65% of the cache
+		k := fmt.Sprintf("/articles/hot-%d", i)
+		c.put(k, 0, newCached(jsonType, make([]byte, 8400), `"h"`, nil))
+		hot = append(hot, k)
+	}
+	read := func(after int) {
+		for _, k := range hot {
+			r, _ := c.get([]byte(k))
+			if r == nil {
+				t.Fatalf("%s was evicted after %d unknown slugs", k, after)
+			}
+			r.touch()
+		}
+	}
+	read(0)
+	for i := range 100_000 {
+		c.put(fmt.Sprintf("/articles/no-such-%d", i), 0, &cachedResponse{status: 404, body: []byte("article not found")})
+		if i%500 == 499 {
+			read(i + 1)
+		}
+	}
+}
