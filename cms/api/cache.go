@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // cachedResponse is a delivery answer kept in memory, its body plain and,
@@ -25,11 +26,24 @@ type cachedResponse struct {
 	gzOnce sync.Once
 	gz     []byte // nil when the body is too small to be worth it
 	gzLenV []string
+
+	// Cache bookkeeping. used is set by a hit (no lock: a hit only reads
+	// it, and writes it once); the rest is guarded by responseCache.mu.
+	used   atomic.Bool
+	key    string
+	inMain bool
 }
 
 // size is what the answer holds in memory, counting a compressed copy
 // (made later, perhaps) as a third of the body.
 func (c *cachedResponse) size() int { return len(c.body) + len(c.body)/3 + len(c.location) + 256 }
+
+// touch marks the answer as asked for again since it was stored.
+func (c *cachedResponse) touch() {
+	if !c.used.Load() { // a load, not a store, on every hit but the first: no shared cache line written
+		c.used.Store(true)
+	}
+}
 
 // minGzip is the smallest body worth compressing.
 const minGzip = 512
@@ -62,32 +76,71 @@ func (c *cachedResponse) gzipped() ([]byte, []string) {
 	return c.gz, c.gzLenV
 }
 
-// responseCache holds delivery answers by URL until anything delivery
+// queue is a FIFO of cached answers with the bytes they hold.
+type queue struct {
+	items []*cachedResponse
+	head  int
+	bytes int
+}
+
+func (q *queue) push(c *cachedResponse) { q.items = append(q.items, c) }
+func (q *queue) len() int               { return len(q.items) - q.head }
+
+func (q *queue) pop() *cachedResponse {
+	c := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	if q.head > len(q.items)/2 { // reuse the front of the slice
+		q.items = append(q.items[:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	return c
+}
+
+// smallShare is the part of the cache that answers asked for only once
+// pass through (1/smallShare).
+const smallShare = 10
+
+// responseCache holds delivery answers by request until anything delivery
 // serves changes, then forgets them all: publishing is rare, reading is
 // constant, and whole purges cannot leave one stale entry behind.
+//
+// When full it evicts by S3-FIFO (Yang et al., SOSP 2023): a new answer
+// enters a small queue (a tenth of the bytes); answers asked for again by
+// the time they leave it move to the main queue, the others are dropped.
+// The main queue gives every answer asked for since its last turn another
+// round. So a flood of answers nobody asks for twice (unknown slugs, made-up
+// search words, forged cursors) churns the small queue only and never
+// evicts the hot set (up to about three quarters of the cache: an eviction
+// frees an eighth, and the small queue keeps a tenth), and a hit costs no
+// lock and no list update, just an atomic flag. Both queues are FIFOs: answers stored together leave
+// together, which frees whole spans of the Go heap (random eviction left
+// every span part-used, and the heap held about twice the cache's bytes).
 type responseCache struct {
-	mu    sync.RWMutex
-	m     map[string]*cachedResponse
-	bytes int
-	max   int
-	// fifo holds the keys in the order they were first stored, oldest at
-	// head; evict drops from there.
-	fifo []string
-	head int
+	mu          sync.RWMutex
+	m           map[string]*cachedResponse
+	small, main queue
+	max         int
 	// gen counts purges. An answer built from the database is stored only
 	// if no purge happened since it was started, so an answer read before
 	// a publication can never be cached after it.
 	gen uint64
+
+	fmu     sync.Mutex
+	flights map[flightKey]*flight
 }
 
 func newResponseCache(maxBytes int) *responseCache {
-	return &responseCache{m: map[string]*cachedResponse{}, max: maxBytes}
+	return &responseCache{m: map[string]*cachedResponse{}, max: maxBytes, flights: map[flightKey]*flight{}}
 }
 
-func (c *responseCache) get(key string) (*cachedResponse, uint64) {
+// get looks up an answer; key is a []byte so that a key assembled on the
+// stack is looked up without being copied into a string.
+func (c *responseCache) get(key []byte) (*cachedResponse, uint64) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[key], c.gen
+	r, gen := c.m[string(key)], c.gen
+	c.mu.RUnlock()
+	return r, gen
 }
 
 func (c *responseCache) put(key string, gen uint64, r *cachedResponse) {
@@ -99,45 +152,59 @@ func (c *responseCache) put(key string, gen uint64, r *cachedResponse) {
 	if gen != c.gen {
 		return
 	}
-	if c.bytes+r.size() > c.max {
+	if old, ok := c.m[key]; ok { // left in its queue, skipped when it comes out
+		c.queueOf(old).bytes -= old.size()
+	}
+	r.key, r.inMain = key, false
+	c.m[key] = r
+	c.small.push(r)
+	c.small.bytes += r.size()
+	if c.small.bytes+c.main.bytes > c.max {
 		c.evict(c.max / 8)
 	}
-	if old, ok := c.m[key]; ok {
-		c.bytes -= old.size()
-	} else {
-		c.fifo = append(c.fifo, key)
-	}
-	c.m[key] = r
-	c.bytes += r.size()
 }
 
-// evict drops the oldest entries until at least n bytes are free. Oldest
-// first rather than at random: answers stored together were allocated
-// together, so dropping them together frees whole spans of the Go heap;
-// random eviction left every span part-used, and the heap held about
-// twice the cache's bytes. No bookkeeping on hits, and dropping an eighth
+func (c *responseCache) queueOf(r *cachedResponse) *queue {
+	if r.inMain {
+		return &c.main
+	}
+	return &c.small
+}
+
+// evict drops answers until at least n bytes are free. Dropping an eighth
 // at a time leaves no cliff where a full cache forgets everything at once.
 func (c *responseCache) evict(n int) {
-	for c.head < len(c.fifo) && c.bytes+n > c.max {
-		k := c.fifo[c.head]
-		c.fifo[c.head] = ""
-		c.head++
-		if v, ok := c.m[k]; ok {
-			delete(c.m, k)
-			c.bytes -= v.size()
+	// Every answer gets at most one second chance per call, so hits
+	// arriving meanwhile cannot keep the loop going.
+	chances := c.small.len() + c.main.len()
+	for c.small.bytes+c.main.bytes+n > c.max && c.small.len()+c.main.len() > 0 {
+		fromSmall := c.main.len() == 0 || c.small.bytes > c.max/smallShare && c.small.len() > 0
+		q := &c.main
+		if fromSmall {
+			q = &c.small
 		}
-	}
-	if c.head > len(c.fifo)/2 {
-		c.fifo = append(c.fifo[:0], c.fifo[c.head:]...)
-		c.head = 0
+		r := q.pop()
+		if c.m[r.key] != r { // replaced since: its bytes were counted off then
+			continue
+		}
+		q.bytes -= r.size()
+		if r.used.Load() && chances > 0 {
+			chances--
+			r.used.Store(false)
+			r.inMain = true
+			c.main.push(r)
+			c.main.bytes += r.size()
+			continue
+		}
+		delete(c.m, r.key)
 	}
 }
 
 // Purge forgets every answer.
 func (c *responseCache) Purge() {
 	c.mu.Lock()
-	c.m, c.bytes = map[string]*cachedResponse{}, 0
-	c.fifo, c.head = nil, 0
+	c.m = map[string]*cachedResponse{}
+	c.small, c.main = queue{}, queue{}
 	c.gen++
 	c.mu.Unlock()
 }
@@ -145,10 +212,9 @@ func (c *responseCache) Purge() {
 // etagMatches reports whether an If-None-Match header matches etag, by
 // the weak comparison RFC 9110 prescribes for If-None-Match.
 func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true
@@ -158,9 +224,19 @@ func etagMatches(header, etag string) bool {
 }
 
 // acceptsGzip reports whether the client takes gzip (and did not refuse it
-// with q=0).
+// with q=0). It runs on every hit, so it cuts rather than splits.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	ae := r.Header["Accept-Encoding"]
+	if len(ae) == 0 {
+		return false
+	}
+	s := ae[0]
+	if len(ae) > 1 {
+		s = strings.Join(ae, ",")
+	}
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			q := strings.ReplaceAll(params, " ", "")

@@ -2,8 +2,10 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -15,29 +17,35 @@ import (
 type builder func(r *http.Request) (*cachedResponse, error)
 
 // delivered serves an answer from the cache, building and caching it on a
-// miss. A not-found is cached too (as a marker: the problem document is
-// made per request, since it carries the request id).
-func (s *Server) delivered(build builder) http.HandlerFunc {
+// miss (see fill). params are the query parameters the answer depends on,
+// sorted: the cache key is the path and these (see appendCacheKey).
+func (s *Server) delivered(build builder, params ...string) http.HandlerFunc {
+	if !slices.IsSorted(params) {
+		panic("delivered: parameters not sorted") // one order, one key
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := r.RequestURI
-		resp, gen := s.cache.get(key)
-		counter := s.metrics.cacheHit
-		if resp == nil {
-			counter = s.metrics.cacheMiss
-			var err error
-			resp, err = build(r)
-			if cms.ErrorCode(err) == cms.ENOTFOUND {
-				resp, err = &cachedResponse{status: http.StatusNotFound, body: []byte(err.Error())}, nil
-			}
-			if err != nil {
-				writeError(w, r, err)
-				return
-			}
-			if resp.status != http.StatusNotModified { // says nothing of the body
-				s.cache.put(key, gen, resp)
-			}
+		var buf [256]byte
+		key := appendCacheKey(buf[:0], r, params)
+		resp, _ := s.cache.get(key)
+		if resp != nil {
+			resp.touch()
+			s.metrics.cacheHit.Inc()
+			s.serveCached(w, r, resp)
+			return
 		}
-		counter.Inc()
+		resp, coalesced, err := s.fill(r, key, build)
+		if coalesced {
+			s.metrics.cacheCoalesced.Inc()
+		} else {
+			s.metrics.cacheMiss.Inc()
+		}
+		switch {
+		case errors.Is(err, errClientGone):
+			return // nobody to answer
+		case err != nil:
+			writeError(w, r, err)
+			return
+		}
 		s.serveCached(w, r, resp)
 	}
 }
@@ -52,7 +60,11 @@ var (
 
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) {
 	h := w.Header()
-	h["Vary"] = append(h["Vary"], varyAcceptEncoding...)
+	if v, ok := h["Vary"]; ok { // Origin, from cors
+		h["Vary"] = append(v, varyAcceptEncoding...)
+	} else {
+		h["Vary"] = varyAcceptEncoding // shared: its cap is its length, so an Add copies it
+	}
 	switch c.status {
 	case http.StatusNotFound:
 		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))

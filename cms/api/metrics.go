@@ -21,7 +21,10 @@ type metrics struct {
 	cache     *prometheus.CounterVec
 	cacheHit  prometheus.Counter
 	cacheMiss prometheus.Counter
-	byRoute   sync.Map // seriesKey → *routeSeries
+	// cacheCoalesced counts misses that waited for a build another
+	// request had started rather than reading the database themselves.
+	cacheCoalesced prometheus.Counter
+	byRoute        sync.Map // seriesKey → *routeSeries
 }
 
 func newMetrics(extra []prometheus.Collector) *metrics {
@@ -33,12 +36,13 @@ func newMetrics(extra []prometheus.Collector) *metrics {
 			Help:    "Time to answer HTTP requests, by route pattern.",
 			Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cms_delivery_cache_total",
-			Help: "Delivery answers served from the in-memory cache (hit) or built from the database (miss)."}, []string{"result"}),
+			Help: "Delivery answers served from the in-memory cache (hit), built from the database (miss), or shared from a build another request started (coalesced)."}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.requests, m.durations, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(extra...)
 	m.cacheHit, m.cacheMiss = m.cache.WithLabelValues("hit"), m.cache.WithLabelValues("miss")
+	m.cacheCoalesced = m.cache.WithLabelValues("coalesced")
 	return m
 }
 
@@ -52,15 +56,11 @@ func (m *metrics) withMetrics(next http.Handler) http.Handler {
 			sw = &statusWriter{ResponseWriter: w}
 		}
 		next.ServeHTTP(sw, r)
-		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
-		}
 		code := sw.status
 		if code == 0 {
 			code = http.StatusOK
 		}
-		m.series(route, methodLabel(r.Method), codeLabel(code)).observe(time.Since(start))
+		m.series(chi.RouteContext(r.Context()), methodLabel(r.Method), codeLabel(code)).observe(time.Since(start))
 	})
 }
 
@@ -103,15 +103,32 @@ func (rs *routeSeries) observe(d time.Duration) {
 	rs.duration.Observe(d.Seconds())
 }
 
+// seriesKey names a route by chi's pattern parts, which are strings of the
+// route tree: a key made of them costs no allocation, where joining them
+// into the route's pattern (chi's RoutePattern) costs several.
 type seriesKey struct {
-	route, method string
-	code          int
+	parts  [4]string
+	n      int
+	method string
+	code   int
 }
 
-func (m *metrics) series(route, method string, code int) *routeSeries {
-	k := seriesKey{route, method, code}
+func (m *metrics) series(rc *chi.Context, method string, code int) *routeSeries {
+	k := seriesKey{method: method, code: code}
+	if rc != nil {
+		k.n = len(rc.RoutePatterns)
+		if k.n <= len(k.parts) {
+			copy(k.parts[:], rc.RoutePatterns)
+		} else {
+			k.parts[0] = rc.RoutePattern() // deeper than any route here; still right
+		}
+	}
 	if rs, ok := m.byRoute.Load(k); ok {
 		return rs.(*routeSeries)
+	}
+	route := "unmatched"
+	if p := rc.RoutePattern(); p != "" {
+		route = p
 	}
 	c := strconv.Itoa(code)
 	if code == 0 {

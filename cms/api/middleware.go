@@ -48,9 +48,30 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 		if id == "" || !requestIDPattern.MatchString(id) {
 			id = newRequestID()
 		}
-		w.Header()["X-Request-Id"] = []string{id}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &requestInfo{id, s.Log})))
+		// One allocation for the context, its value and the header's
+		// slice: this runs on every request, cache hits included.
+		rc := &requestCtx{Context: r.Context(), info: requestInfo{id, s.Log}}
+		rc.hdr[0] = id
+		w.Header()["X-Request-Id"] = rc.hdr[:]
+		next.ServeHTTP(w, r.WithContext(rc))
 	})
+}
+
+// requestCtx is a request's context carrying its requestInfo: what
+// context.WithValue would make, plus room for the X-Request-Id header
+// value, in one allocation.
+type requestCtx struct {
+	context.Context
+	info requestInfo
+	hdr  [1]string
+}
+
+// Value answers requestKey{} with the request's info.
+func (c *requestCtx) Value(key any) any {
+	if key == (requestKey{}) {
+		return &c.info
+	}
+	return c.Context.Value(key)
 }
 
 // requestIDs are this process's random prefix and a counter: unique across
@@ -66,9 +87,8 @@ var (
 )
 
 func newRequestID() string {
-	b := make([]byte, 0, 32)
-	b = append(b, requestIDPrefix...)
-	return string(strconv.AppendUint(b, requestCount.Add(1), 36))
+	var b [32]byte
+	return string(strconv.AppendUint(append(b[:0], requestIDPrefix...), requestCount.Add(1), 36))
 }
 
 // withSaneURL refuses a path or query holding a NUL byte or invalid
@@ -77,7 +97,10 @@ func newRequestID() string {
 func withSaneURL(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok := saneText(r.URL.Path)
-		if r.URL.RawQuery != "" {
+		// A raw query without escapes is what its values are made of
+		// ('+' aside, a space), so checking it is checking them, without
+		// parsing it.
+		if q := r.URL.RawQuery; q != "" && (strings.Contains(q, "%") || !saneText(q)) {
 			for _, vs := range r.URL.Query() {
 				for _, v := range vs {
 					ok = ok && saneText(v)
@@ -124,7 +147,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // 500, so one bad request cannot take the process down.
 func (s *Server) withAccessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		var start time.Time
+		if s.AccessLog {
+			start = time.Now()
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

@@ -70,7 +70,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", strconv.Itoa(max(e.RetryAfter, 1)))
 		}
 	} else {
-		if !errors.Is(err, errClientGone) {
+		// A request whose client left fails with whatever its cancelled
+		// context made of it: not worth an error line either.
+		if !errors.Is(err, errClientGone) && r.Context().Err() == nil {
 			logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 		}
 		p.Type, p.Title, p.Status = "/problems/internal", "Internal server error", http.StatusInternalServerError

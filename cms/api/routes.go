@@ -105,13 +105,14 @@ func (s *Server) routes() http.Handler {
 	// Delivery: public (or a delivery key), cached, read-only.
 	r.Route("/api/v1/delivery", func(r chi.Router) {
 		r.Use(s.cors, middleware.GetHead, s.requireKey(cms.ScopeDelivery))
-		r.Get("/articles", s.delivered(s.deliveryArticles))
+		// Each with the query parameters its answer depends on (the cache key).
+		r.Get("/articles", s.delivered(s.deliveryArticles, "cursor", "limit", "topic"))
 		r.Get("/articles/{slug}", s.delivered(s.deliveryArticle))
 		r.Get("/topics", s.delivered(s.deliveryTopics))
 		r.Get("/topics/{slug}", s.delivered(s.deliveryTopic))
-		r.Get("/search", s.delivered(s.deliverySearch))
-		r.Get("/feed.atom", s.delivered(s.feed))
-		r.Get("/sitemap.xml", s.delivered(s.sitemap))
+		r.Get("/search", s.delivered(s.deliverySearch, "cursor", "limit", "q", "topic"))
+		r.Get("/feed.atom", s.delivered(s.feed, "topic"))
+		r.Get("/sitemap.xml", s.delivered(s.sitemap, "page"))
 	})
 	// Preview: drafts, so a preview key always, and never cached.
 	r.Route("/api/v1/preview", func(r chi.Router) {

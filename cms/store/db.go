@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -92,20 +94,38 @@ func openSQLite(path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	rq := cloneValues(q)
 	rq.Set("_query_only", "1")
-	// Readers map the file instead of copying pages in with a system call
-	// each: delivery reads are random over the whole file. The mapped
-	// pages are the kernel's page cache, shared and reclaimable, not heap.
-	rq.Add("_pragma", "mmap_size(2147418112)")
+	// Readers copy pages in (one pread each, from the kernel's page cache)
+	// rather than map the file: SQLite maps it once per connection, and
+	// with a 2 GiB mmap_size each of eight readers came to count every
+	// page it touched in the process's RSS, so a 1.85 GB database showed
+	// a 10.6 GB VmHWM (issue 13). Delivery reads one row per miss, and the
+	// answer cache in front takes the hits: the pread costs little there.
+	// The pages a reader reuses (the B-tree's upper levels) stay in its
+	// own page cache, readerCacheKiB each, which is counted truthfully.
+	rq.Add("_pragma", "mmap_size(0)")
+	rq.Add("_pragma", "cache_size(-"+strconv.Itoa(readerCacheKiB)+")")
 	r, err := sqlx.Open("sqlite", base+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	n := readers()
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	return &DB{d: sqliteDialect, w: w, r: r, stmts: newStatements()}, nil
 }
+
+// readerCacheKiB is the page cache of each SQLite reading connection:
+// with 16 KiB pages, room for the interior pages of the live tables'
+// indexes at 100,000 articles, and readers() of them stay within the
+// server's memory budget (see README, Performance).
+const readerCacheKiB = 8 << 10
+
+// readers is the size of the SQLite read pool: two per CPU the Go
+// runtime uses, so one connection can wait on a page read while another
+// computes, and no more, since each holds a page cache; 4 to 16.
+func readers() int { return min(max(2*runtime.GOMAXPROCS(0), 4), 16) }
 
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// 100,000 answers asked for once (unknown slugs) pass through a 1 MiB
+// cache without evicting an article asked for twice, and the cache never
+// holds more than its bound. (Evicting oldest first, the article was gone
+// after about 3,800.)
+func TestCacheScanResistance(t *testing.T) {
+	c := newResponseCache(1 << 20)
+	hot := newCached(jsonType, make([]byte, 8400), `"hot"`, nil)
+	c.put("/articles/hot", 0, hot)
+	if r, _ := c.get([]byte("/articles/hot")); r != hot {
+		t.Fatal("not cached")
+	}
+	hot.touch()
+	for i := range 100_000 {
+		c.put(fmt.Sprintf("/articles/no-such-%d", i), 0, &cachedResponse{status: 404, body: []byte("article not found")})
+		if c.small.bytes+c.main.bytes > c.max {
+			t.Fatalf("after %d answers the cache holds %d bytes, more than its %d", i+1, c.small.bytes+c.main.bytes, c.max)
+		}
+		if r, _ := c.get([]byte("/articles/hot")); r != hot {
+			t.Fatalf("the hot article was evicted after %d unknown slugs", i+1)
+		}
+	}
+	// Answers asked for again do not pin the cache either: a new hot set
+	// replaces an old one.
+	for i := range 1000 {
+		k := fmt.Sprintf("/articles/a-%d", i)
+		c.put(k, 0, newCached(jsonType, make([]byte, 8400), `"x"`, nil))
+		r, _ := c.get([]byte(k))
+		r.touch()
+		if c.small.bytes+c.main.bytes > c.max {
+			t.Fatalf("the cache holds %d bytes, more than its %d", c.small.bytes+c.main.bytes, c.max)
+		}
+	}
+	if r, _ := c.get([]byte("/articles/hot")); r == hot {
+		t.Fatal("an answer not asked for since 1,000 others were is still cached")
+	}
+}
+
+func TestCacheKeyNormalizes(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"/x?topic=ra&limit=5", "/x?limit=5&topic=ra&utm=1"},
+		{"/x?topic=a%2Db", "/x?topic=a-b"},
+		{"/x?topic=a+b", "/x?topic=a%20b"},
+		{"/x", "/x?other=1&topic="},
+	} {
+		ka := appendCacheKey(nil, mustRequest(t, tc.a), []string{"limit", "topic"})
+		kb := appendCacheKey(nil, mustRequest(t, tc.b), []string{"limit", "topic"})
+		if string(ka) != string(kb) {
+			t.Errorf("%s and %s: keys %q and %q", tc.a, tc.b, ka, kb)
+		}
+	}
+	ka := appendCacheKey(nil, mustRequest(t, "/x?topic=a&limit=5"), []string{"limit", "topic"})
+	kb := appendCacheKey(nil, mustRequest(t, "/x?topic=a&limit=6"), []string{"limit", "topic"})
+	if string(ka) == string(kb) {
+		t.Errorf("different limits, one key %q", ka)
+	}
+}
+
+func mustRequest(t *testing.T, target string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest("GET", "http://h"+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A hot set filling two thirds of the cache, each article read now and
+// then, survives 100,000 unknown slugs whole.
+func TestCacheScanResistanceLargeHotSet(t *testing.T) {
+	c := newResponseCache(1 << 20)
+	var hot []string
+	for i := range 60 { // 60 x (8,400 + 2,800 + 256) bytes: 65% of the cache
+		k := fmt.Sprintf("/articles/hot-%d", i)
+		c.put(k, 0, newCached(jsonType, make([]byte, 8400), `"h"`, nil))
+		hot = append(hot, k)
+	}
+	read := func(after int) {
+		for _, k := range hot {
+			r, _ := c.get([]byte(k))
+			if r == nil {
+				t.Fatalf("%s was evicted after %d unknown slugs", k, after)
+			}
+			r.touch()
+		}
+	}
+	read(0)
+	for i := range 100_000 {
+		c.put(fmt.Sprintf("/articles/no-such-%d", i), 0, &cachedResponse{status: 404, body: []byte("article not found")})
+		if i%500 == 499 {
+			read(i + 1)
+		}
+	}
+}
