@@ -77,16 +77,20 @@ func (e *env) run(args []string) error {
 		return e.key(args)
 	case "seed":
 		return e.seed(args)
+	case "export":
+		return e.export(args)
+	case "import":
+		return e.importCmd(args)
 	case "healthcheck":
 		return e.healthcheck(args)
 	case "version":
 		fmt.Fprintf(e.stdout, "cms %s\n", Version)
 		return nil
 	case "help":
-		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create|set-password | key create | audit verify | seed | healthcheck | version] [flags]")
+		fmt.Fprintln(e.stdout, "usage: cms [serve [--demo] | migrate [up|status] | user create|set-password | key create | audit verify | seed | export | import | healthcheck | version] [flags]")
 		return nil
 	}
-	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, healthcheck, version)", cmd)
+	return usagef("unknown command %q (want serve, migrate, user, key, audit, seed, export, import, healthcheck, version)", cmd)
 }
 
 // flags parses a command's flags over the configuration and returns the

@@ -223,5 +223,6 @@ func (e *env) do(method, path, who string, body any, headers ...string) *respons
 	if res.Header.Get("X-Request-Id") == "" {
 		e.t.Fatalf("%s %s: no X-Request-Id", method, path)
 	}
+	checkContract(e.t, req, res.StatusCode, res.Header, b)
 	return &response{t: e.t, req: method + " " + path, Status: res.StatusCode, Header: res.Header, Body: b}
 }

@@ -27,3 +27,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", jsonType)
 	w.Write(openAPI)
 }
+
+// OpenAPIDocument returns the OpenAPI document the server serves, for
+// tests that check answers against it.
+func OpenAPIDocument() []byte { return append([]byte(nil), openAPI...) }

@@ -36,7 +36,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	s := &api.Server{Log: e.api.Log}
 	err := chi.Walk(s.Handler().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		route = strings.TrimSuffix(strings.ReplaceAll(route, "/*/", "/"), "/*")
-		if method != "HEAD" && method != "OPTIONS" {
+		if method != "HEAD" && method != "OPTIONS" && route != "/api/docs/{file}" { // the docs page's scripts
 			served[method+" "+route] = true
 		}
 		return nil

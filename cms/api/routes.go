@@ -34,6 +34,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Get("/api/openapi.json", s.openAPI)
+	r.Get("/api/docs", s.docsPage)
+	r.Get("/api/docs/{file}", s.docsAsset)
 	if !s.MetricsElsewhere {
 		r.Method("GET", "/metrics", s.metrics.handler())
 	}

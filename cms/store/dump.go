@@ -1,0 +1,419 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// DumpTable is a table that `cms export` writes and `cms import` reads.
+// Its columns are the table's own (so a column added by a migration is
+// carried without a change here), less Secrets, which never leave the
+// database: import fills them with Fill's values.
+type DumpTable struct {
+	Name string
+	// Order is the ORDER BY that makes two exports of one database equal.
+	Order string
+	// Secrets are columns left out of the export.
+	Secrets []string
+	// Fill gives the values import stores in place of the secrets.
+	Fill func(row map[string]any) map[string]any
+	// Export, when set, adjusts a row as exported (after Secrets are
+	// removed), with the export's time.
+	Export func(row map[string]any, at string)
+}
+
+// DumpTables are the tables of an export in dependency order: a row only
+// refers to rows of tables before it. Sessions (refresh tokens), login
+// failures and settings (the signing secret) are not content and stay out.
+// A table added by a migration slots in with one line here, or in
+// NotDumped (a test checks every table is in one of the two).
+var DumpTables = []DumpTable{
+	{Name: "users", Order: "id", Secrets: []string{"password_hash"},
+		// No password: an imported user signs in after `cms user set-password`.
+		Fill: func(map[string]any) map[string]any { return map[string]any{"password_hash": ""} }},
+	{Name: "topics", Order: "slug"},
+	{Name: "topic_revisions", Order: "topic_slug, revision"},
+	{Name: "topic_approvals", Order: "topic_slug, revision, reviewer_id, at"},
+	{Name: "topic_versions", Order: "topic_slug, version"},
+	{Name: "articles", Order: "id"},
+	{Name: "article_slugs", Order: "slug"},
+	{Name: "revisions", Order: "article_id, revision"},
+	{Name: "article_topics", Order: "topic_slug, article_id"},
+	{Name: "events", Order: "article_id, seq"},
+	{Name: "published_versions", Order: "article_id, version"},
+	{Name: "live_articles", Order: "article_id"},
+	{Name: "live_topics", Order: "topic_slug, article_id"},
+	{Name: "review_comments", Order: "article_id, at, id"},
+	{Name: "api_keys", Order: "id", Secrets: []string{"key_hash"},
+		// The key's secret stays behind, so an exported key is a revoked key:
+		// it is exported as revoked at the export's time, and imported so.
+		Export: func(row map[string]any, at string) {
+			if row["revoked_at"] == nil {
+				row["revoked_at"] = at
+			}
+		},
+		Fill: func(row map[string]any) map[string]any {
+			return map[string]any{"key_hash": fmt.Sprintf("imported, no secret: %v", row["id"])}
+		}},
+	{Name: "webhooks", Order: "id", Secrets: []string{"secret"}},
+	{Name: "webhook_deliveries", Order: "id"},
+	{Name: "audit_events", Order: "subject_type, subject_id, seq"},
+	{Name: "audit_heads", Order: "subject_type, subject_id"},
+}
+
+// NotDumped are the tables an export leaves out on purpose: sessions,
+// failed logins, settings (the signing secret), the migration runner's
+// own record, and what is derived from dumped rows.
+var NotDumped = []string{"refresh_tokens", "login_failures", "settings", "goose_db_version"}
+
+// DumpTableNamed returns the table of that name.
+func DumpTableNamed(name string) (DumpTable, bool) {
+	for _, t := range DumpTables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return DumpTable{}, false
+}
+
+// column is a column as the dump sees it: binary columns travel as base64,
+// times as RFC 3339 in UTC, booleans as true/false.
+type column struct {
+	name string
+	kind string // "bytes", "bool", "time", "int" or "text"
+}
+
+func columnKind(dbType string) string {
+	switch t := strings.ToUpper(dbType); {
+	case t == "BLOB" || t == "BYTEA":
+		return "bytes"
+	case t == "BOOL" || t == "BOOLEAN":
+		return "bool"
+	case strings.HasPrefix(t, "TIMESTAMP") || t == "DATETIME":
+		return "time"
+	case strings.Contains(t, "INT"):
+		return "int"
+	}
+	return "text"
+}
+
+type queryer interface {
+	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
+}
+
+// dumpColumns lists the table's stored columns (not PostgreSQL's generated
+// ones, which follow from the others), secrets included.
+func (db *DB) dumpColumns(ctx context.Context, q queryer, table string) ([]column, error) {
+	var query string
+	if db.d.name == "postgres" {
+		query = `SELECT column_name, data_type FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`
+	} else {
+		query = `SELECT name, type FROM pragma_table_info(?) ORDER BY cid`
+	}
+	rows, err := q.QueryxContext(ctx, query, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []column
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		cols = append(cols, column{name: name, kind: columnKind(typ)})
+	}
+	if len(cols) == 0 && rows.Err() == nil {
+		return nil, fmt.Errorf("table %s: no columns", table)
+	}
+	return cols, rows.Err()
+}
+
+// DumpCounts are the rows of each dump table.
+type DumpCounts map[string]int64
+
+// Export calls count with every table's row count, then row with every row
+// of every dump table, in DumpTables order, all from one snapshot. now is
+// the export's time, for DumpTable.Export.
+func (db *DB) Export(ctx context.Context, now time.Time, count func(DumpCounts) error, row func(table string, r map[string]any) error) error {
+	at := now.UTC().Format(timeFormat)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.d.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.w.BeginTxx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	counts := DumpCounts{}
+	for _, t := range DumpTables {
+		var n int64
+		if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+t.Name); err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+		counts[t.Name] = n
+	}
+	if err := count(counts); err != nil {
+		return err
+	}
+	for _, t := range DumpTables {
+		if err := db.exportTable(ctx, tx, t, at, row); err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) exportTable(ctx context.Context, tx *sqlx.Tx, t DumpTable, at string, row func(string, map[string]any) error) error {
+	cols, err := db.dumpColumns(ctx, tx, t.Name)
+	if err != nil {
+		return err
+	}
+	var names []string
+	var kept []column
+	for _, c := range cols {
+		if !contains(t.Secrets, c.name) {
+			names = append(names, c.name)
+			kept = append(kept, c)
+		}
+	}
+	rows, err := tx.QueryxContext(ctx, "SELECT "+strings.Join(names, ", ")+" FROM "+t.Name+" ORDER BY "+t.Order)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	vals := make([]any, len(kept))
+	ptrs := make([]any, len(kept))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		r := make(map[string]any, len(kept))
+		for i, c := range kept {
+			r[c.name] = exportValue(c, vals[i])
+		}
+		if t.Export != nil {
+			t.Export(r, at)
+		}
+		if err := row(t.Name, r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func exportValue(c column, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		if c.kind == "bytes" {
+			return base64.StdEncoding.EncodeToString(x)
+		}
+		return string(x)
+	case time.Time:
+		return x.UTC().Format(timeFormat) // as SQLite stores them
+	}
+	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNotEmpty is returned by Import when the database holds content.
+var ErrNotEmpty = errors.New("the database is not empty")
+
+// Importer writes an export into a database in one transaction: nothing
+// is stored unless Commit is called and succeeds.
+type Importer struct {
+	db    *DB
+	tx    *sqlx.Tx
+	cols  map[string][]column
+	stmts map[string]*sqlx.Stmt
+	// admin is the first admin the database held before the import.
+	admin string
+}
+
+// BeginImport checks that the database holds no articles, topics or users
+// but one admin, and opens the import's transaction.
+func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	im := &Importer{db: db, tx: tx, cols: map[string][]column{}, stmts: map[string]*sqlx.Stmt{}}
+	var articles, topics int64
+	if err := tx.GetContext(ctx, &articles, "SELECT COUNT(*) FROM articles"); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	if err := tx.GetContext(ctx, &topics, "SELECT COUNT(*) FROM topics"); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	var users []struct {
+		Email string `db:"email"`
+		Roles string `db:"roles"`
+	}
+	if err := tx.SelectContext(ctx, &users, "SELECT email, roles FROM users"); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	if articles > 0 || topics > 0 || len(users) > 1 || len(users) == 1 && !strings.Contains(users[0].Roles, "admin") {
+		tx.Rollback()
+		return nil, fmt.Errorf("%w: it holds %d articles, %d topics and %d users; import needs one with none but the first admin", ErrNotEmpty, articles, topics, len(users))
+	}
+	if len(users) == 1 {
+		im.admin = users[0].Email
+	}
+	return im, nil
+}
+
+// Row stores one exported row of table.
+func (im *Importer) Row(ctx context.Context, table string, r map[string]any) error {
+	t, ok := DumpTableNamed(table)
+	if !ok {
+		return fmt.Errorf("unknown table %q", table)
+	}
+	cols, ok := im.cols[table]
+	if !ok {
+		var err error
+		if cols, err = im.db.dumpColumns(ctx, im.tx, table); err != nil {
+			return err
+		}
+		im.cols[table] = cols
+	}
+	if t.Fill != nil {
+		for k, v := range t.Fill(r) {
+			if r[k] == nil {
+				r[k] = v
+			}
+		}
+	}
+	if table == "users" && im.admin != "" && r["email"] == im.admin {
+		return fmt.Errorf("the export has a user with the email of this database's admin (%s): import into a database without users, or make the first admin with another email", im.admin)
+	}
+	var names []string
+	var args []any
+	for _, c := range cols {
+		v, ok := r[c.name]
+		if !ok {
+			continue // a column newer than the export: its default
+		}
+		a, err := importValue(c, v)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", table, c.name, err)
+		}
+		names = append(names, c.name)
+		args = append(args, a)
+	}
+	if len(names) != len(r) {
+		for k := range r {
+			if !slicesContainsCol(cols, k) {
+				return fmt.Errorf("%s: no column %q in this database", table, k)
+			}
+		}
+	}
+	key := table + "(" + strings.Join(names, ",") + ")"
+	st, ok := im.stmts[key]
+	if !ok {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+		var err error
+		st, err = im.tx.PreparexContext(ctx, im.db.q("INSERT INTO "+table+" ("+strings.Join(names, ", ")+") VALUES ("+ph+")"))
+		if err != nil {
+			return err
+		}
+		im.stmts[key] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func slicesContainsCol(cols []column, name string) bool {
+	for _, c := range cols {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func importValue(c column, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch c.kind {
+	case "bytes":
+		s, ok := v.(string)
+		if !ok {
+			return nil, errors.New("want base64")
+		}
+		return base64.StdEncoding.DecodeString(s)
+	case "bool":
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case json.Number:
+			return x.String() != "0", nil
+		}
+		return nil, fmt.Errorf("want a boolean, not %v", v)
+	case "int":
+		switch x := v.(type) {
+		case json.Number:
+			return x.Int64()
+		case bool:
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+		return nil, fmt.Errorf("want an integer, not %v", v)
+	}
+	if n, ok := v.(json.Number); ok {
+		return n.String(), nil
+	}
+	return v, nil
+}
+
+// Commit stores the import and tells running servers that delivery
+// changed.
+func (im *Importer) Commit(ctx context.Context) error {
+	for _, st := range im.stmts {
+		st.Close()
+	}
+	if err := im.db.announce(ctx, im.tx); err != nil {
+		return err
+	}
+	if err := im.tx.Commit(); err != nil {
+		return err
+	}
+	im.db.fire()
+	return nil
+}
+
+// Rollback drops the import; after Commit it does nothing.
+func (im *Importer) Rollback() {
+	for _, st := range im.stmts {
+		st.Close()
+	}
+	im.tx.Rollback()
+}
