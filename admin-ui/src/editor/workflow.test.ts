@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Article, User } from '../lib/types';
-import { allowedActions, isEditable } from './workflow';
+import { allowedActions, isEditable, topicActions } from './workflow';
 
 function user(id: string, roles: User['roles'], credentials = ''): User {
   return { id, email: `${id}@example.org`, name: id, roles, credentials, disabled: false, created_at: '' };
@@ -89,5 +89,33 @@ describe('isEditable', () => {
     expect(isEditable(editor, article('published'))).toBe(true);
     expect(isEditable(reviewer, article('draft'))).toBe(false);
     expect(isEditable(reviewer, null)).toBe(false);
+  });
+});
+
+describe('topicActions', () => {
+  const ed = user('e', ['editor']);
+  const rev = user('r', ['reviewer'], 'MD');
+  const t = (state: string, extra: Record<string, unknown> = {}) => ({ state, content_hash: 'h', approval: null, live: null, ...extra });
+
+  it('lets editors submit, withdraw, publish the approved content, unpublish, archive and reopen', () => {
+    expect(topicActions(ed, t('draft'))).toEqual(['submit', 'archive']);
+    expect(topicActions(ed, t('in_review'))).toEqual(['withdraw', 'archive']);
+    expect(topicActions(ed, t('approved', { approval: { content_hash: 'h' } }))).toEqual(['publish', 'archive']);
+    expect(topicActions(ed, t('approved', { approval: { content_hash: 'old' } }))).toEqual(['archive']);
+    expect(topicActions(ed, t('published', { live: { version: 1 } }))).toEqual(['submit', 'unpublish']);
+    expect(topicActions(ed, t('archived'))).toEqual(['reopen']);
+  });
+
+  it('lets credentialed reviewers decide topics in review, and nothing else', () => {
+    expect(topicActions(rev, t('in_review'))).toEqual(['approve', 'request_changes']);
+    expect(topicActions(user('r2', ['reviewer']), t('in_review'))).toEqual([]);
+    expect(topicActions(rev, t('draft'))).toEqual([]);
+    expect(topicActions(rev, t('approved', { approval: { content_hash: 'h' } }))).toEqual([]);
+    expect(topicActions(user('w', ['writer']), t('in_review'))).toEqual([]);
+    expect(topicActions(null, t('in_review'))).toEqual([]);
+  });
+
+  it('offers nothing for a topic without a workflow state (an older server)', () => {
+    expect(topicActions(ed, { content_hash: 'h' })).toEqual([]);
   });
 });

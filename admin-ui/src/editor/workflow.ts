@@ -130,3 +130,41 @@ export const stateLabels: Record<string, string> = {
   published: 'Published',
   archived: 'Archived',
 };
+
+/**
+ * topicActions lists the workflow actions user may take on a topic now:
+ * the article rules without scheduling. The topic's author and saved
+ * revisions are not in its JSON, so the self-review rule is left to the
+ * server (a refused approval is explained in the dialog).
+ */
+export function topicActions(
+  user: User | null,
+  t: { state?: string; content_hash?: string; approval?: { content_hash: string } | null; live?: unknown },
+): Action[] {
+  if (!user || user.disabled || !t.state) return [];
+  const has = (r: string) => user.roles.includes(r as User['roles'][number]);
+  const editor = has('editor') || has('admin');
+  const s = t.state;
+  const ok = (act: Action): boolean => {
+    switch (act) {
+      case 'submit':
+        return editor && (s === 'draft' || s === 'changes_requested' || s === 'published');
+      case 'withdraw':
+        return editor && s === 'in_review';
+      case 'approve':
+      case 'request_changes':
+        return has('reviewer') && !!user.credentials.trim() && s === 'in_review';
+      case 'publish':
+        return editor && s === 'approved' && !!t.approval && t.approval.content_hash === t.content_hash;
+      case 'unpublish':
+        return editor && !!t.live;
+      case 'archive':
+        return editor && s !== 'archived' && !t.live;
+      case 'reopen':
+        return editor && s === 'archived';
+      default:
+        return false;
+    }
+  };
+  return order.filter(ok);
+}

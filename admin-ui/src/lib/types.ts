@@ -125,6 +125,11 @@ export interface Topic {
   required_approvals?: number;
   state?: string;
   version?: number;
+  related?: string[];
+  revision?: number;
+  content_hash?: string;
+  approval?: { content_hash: string; revision?: number; reviewer?: UserRef & { credentials?: string }; at?: string } | null;
+  live?: { version: number; published_at?: string } | null;
 }
 
 export interface ApiKey {
