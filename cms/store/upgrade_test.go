@@ -152,8 +152,8 @@ func (l landed) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error
 }
 
 // A database whose topics were written before topics were reviewed (at
-// schema 11, the last before 00013 whose tables today's article writes
-// need) keeps delivering them after migration 00013: each is
+// schema 12, the last before 00013: today's article writes need its
+// tables and columns) keeps delivering them after migration 00013: each is
 // published as it was, without an approval, and goes through review from
 // its next change on. Articles published before keep their topics.
 func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
@@ -165,7 +165,7 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if err := db.MigrateTo(ctx, 11); err != nil {
+			if err := db.MigrateTo(ctx, 12); err != nil {
 				t.Fatal(err)
 			}
 			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
@@ -200,7 +200,7 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 			}
 
 			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatalf("migrate from 11: %v", err)
+				t.Fatalf("migrate from 12: %v", err)
 			}
 			if after, err := db.LiveArticle(ctx, a.Slug); err != nil || !bytes.Equal(after.Document, before.Document) {
 				t.Fatalf("the live article changed: %v", err)
