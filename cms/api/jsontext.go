@@ -64,7 +64,9 @@ func invalidText(data []byte) (field string, found bool) {
 			}
 			if isKey {
 				var k string
-				if json.Unmarshal(data[i:end+1], &k) == nil {
+				// An unterminated name ends the data (end == len): the
+				// decoder reports that; there is no name to take.
+				if end < len(data) && json.Unmarshal(data[i:end+1], &k) == nil {
 					stack[len(stack)-1].key = k
 				}
 				expectKey = false
