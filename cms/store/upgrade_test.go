@@ -37,14 +37,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			// Users and topics are written as the landed schema's code wrote
 			// them: the audit tables of their changes came later (00010).
 			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
-			mkUser := func(name, creds string, r workflow.Role) *cms.User {
-				u := &cms.User{ID: cms.NewID(), Email: name + "@example.com", Name: name, Credentials: creds, Roles: []workflow.Role{r}}
-				storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO users (id, email, name, password_hash, roles, credentials, disabled,
-					created_at, updated_at) VALUES ('%s', '%s', '%s', 'hash', '%s', '%s', false, '%s', '%s')`, u.ID, u.Email, u.Name, r, creds, at, at))
-				return u
-			}
-			writer, reviewer, editor := mkUser("writer", "", workflow.RoleWriter), mkUser("reviewer", "MD", workflow.RoleReviewer),
-				mkUser("editor", "", workflow.RoleEditor)
+			writer, reviewer, editor := landedStaff(t, url, at)
 			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, created_at, updated_at)
 				VALUES ('psoriasis', 'Psoriasis', '', '[]', '%s', '%s')`, at, at))
 			publish := func(title string) *cms.Article {
@@ -138,6 +131,20 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 	}
 }
 
+// landedStaff writes a writer, a credentialed reviewer and an editor with
+// plain SQL, as the code of a landed schema before 00010 (no audit tables)
+// wrote users.
+func landedStaff(t *testing.T, url, at string) (writer, reviewer, editor *cms.User) {
+	t.Helper()
+	mk := func(name, creds string, r workflow.Role) *cms.User {
+		u := &cms.User{ID: cms.NewID(), Email: name + "@example.com", Name: name, Credentials: creds, Roles: []workflow.Role{r}}
+		storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO users (id, email, name, password_hash, roles, credentials, disabled,
+			created_at, updated_at) VALUES ('%s', '%s', '%s', 'hash', '%s', '%s', false, '%s', '%s')`, u.ID, u.Email, u.Name, r, creds, at, at))
+		return u
+	}
+	return mk("writer", "", workflow.RoleWriter), mk("reviewer", "MD", workflow.RoleReviewer), mk("editor", "", workflow.RoleEditor)
+}
+
 // landed is the store as the code of a landed schema before 00013 saw it:
 // every topic was shown to readers, as it was, for there were no topic
 // versions yet.
@@ -172,14 +179,7 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, created_at, updated_at)
 				VALUES ('jak-inhibitors', 'JAK inhibitors', '<p>Targeted drugs.</p>', '["Janus kinase inhibitor"]', '%s', '%s'),
 				('psoriasis', 'Psoriasis', '', '[]', '%s', '%s')`, at, at, at, at))
-			mkUser := func(name, creds string, r workflow.Role) *cms.User {
-				u := &cms.User{ID: cms.NewID(), Email: name + "@example.com", Name: name, Credentials: creds, Roles: []workflow.Role{r}}
-				storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO users (id, email, name, password_hash, roles, credentials, disabled,
-					created_at, updated_at) VALUES ('%s', '%s', '%s', 'hash', '%s', '%s', false, '%s', '%s')`, u.ID, u.Email, u.Name, r, creds, at, at))
-				return u
-			}
-			writer, reviewer, editor := mkUser("writer", "", workflow.RoleWriter), mkUser("reviewer", "MD", workflow.RoleReviewer),
-				mkUser("editor", "", workflow.RoleEditor)
+			writer, reviewer, editor := landedStaff(t, url, at)
 			ed := &cms.Editor{Store: landed{db}, ReviewInterval: time.Hour}
 			a, err := ed.CreateArticle(ctx, writer, cms.DraftInput{Title: "Baricitinib", Summary: "A JAK inhibitor.",
 				BodyHTML: "<p>Once daily.</p>", Topics: []string{"jak-inhibitors"}})
