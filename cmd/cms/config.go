@@ -53,6 +53,10 @@ type Config struct {
 	// RequiredApprovals is how many distinct reviewers must approve an
 	// article (topics may require more).
 	RequiredApprovals int
+
+	// DatabaseReadURL is a streaming replica of DatabaseURL that delivery
+	// reads go to (PostgreSQL only; empty: none).
+	DatabaseReadURL string
 }
 
 // option binds one setting to its variable and flag.
@@ -69,6 +73,20 @@ func options() []option {
 				return err
 			}
 			c.DatabaseURL = v
+			return nil
+		}},
+		{"CMS_DATABASE_READ_URL", "database-read-url", "postgres://… of a streaming replica of CMS_DATABASE_URL for delivery reads (empty: none)", "", func(c *Config, v string) error {
+			if v == "" {
+				c.DatabaseReadURL = ""
+				return nil
+			}
+			if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+				return fmt.Errorf("must be a postgres:// URL of a streaming replica")
+			}
+			if err := checkDatabaseURL(v); err != nil {
+				return err
+			}
+			c.DatabaseReadURL = v
 			return nil
 		}},
 		{"CMS_ADDR", "addr", "listen address", ":8080", func(c *Config, v string) error {
@@ -266,6 +284,21 @@ func (v optionValue) String() string { return v.o.def }
 func (v optionValue) Set(s string) error {
 	if err := v.o.set(v.c, s); err != nil {
 		return fmt.Errorf("%s", err)
+	}
+	return nil
+}
+
+// check validates what depends on more than one setting, once the
+// environment and the flags are both applied.
+func (c *Config) check() error {
+	if c.DatabaseReadURL == "" {
+		return nil
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("CMS_DATABASE_READ_URL (--database-read-url): a read replica needs a postgres:// CMS_DATABASE_URL")
+	}
+	if c.DatabaseReadURL == c.DatabaseURL {
+		return fmt.Errorf("CMS_DATABASE_READ_URL (--database-read-url): names the same database as CMS_DATABASE_URL; give a streaming replica's URL, or leave it empty")
 	}
 	return nil
 }

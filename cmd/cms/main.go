@@ -113,6 +113,9 @@ func (e *env) flags(name string, args []string, extra func(fs *flag.FlagSet)) (*
 		}
 		return nil, nil, usageError{err.Error()}
 	}
+	if err := cfg.check(); err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
 	e.log = newLogger(cfg.LogFormat, e.stderr)
 	return cfg, fs.Args(), nil
 }

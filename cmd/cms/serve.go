@@ -41,6 +41,11 @@ func (e *env) serve(args []string) error {
 		return err
 	}
 	defer db.Close()
+	if cfg.DatabaseReadURL != "" {
+		if err := db.UseReplica(cfg.DatabaseReadURL, e.log); err != nil {
+			return err
+		}
+	}
 	app, err := e.wire(cfg, db)
 	if err != nil {
 		return err
@@ -175,6 +180,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	var failures prometheus.Collector
 	ed.ScheduleFailed, failures = e.scheduleFailures()
 	pools = append(pools, failures)
+	pools = append(pools, replicaMetrics(db)...)
 	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
 		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
 	pools = append(pools, hooks.Collectors()...)
@@ -194,7 +200,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 		TrustedProxies: cfg.TrustedProxies,
 		SiteURL:        cfg.SiteURL,
 		SiteName:       cfg.SiteName,
-		Delivery:       db,
+		Delivery:       db.Delivery(),
 		Ready:          func(ctx context.Context) error { return ready(ctx, db) },
 		Log:            e.log,
 		BodyLimit:      cfg.BodyLimit,

@@ -32,6 +32,10 @@ func (db *DB) OnChange(fn func()) {
 }
 
 func (db *DB) fire() {
+	if db.rep != nil {
+		// Before the hooks purge the cache: see replica.changed.
+		db.rep.changed()
+	}
 	db.hooks.mu.Lock()
 	fns := append([]func(){}, db.hooks.fns...)
 	db.hooks.mu.Unlock()
@@ -88,6 +92,11 @@ func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 	if err := l.Listen(changesChannel); err != nil {
 		l.Close()
 		return err
+	}
+	if db.rep != nil {
+		// A change committed before the LISTEN was announced to no one:
+		// the replica must have replayed up to a position learned now.
+		db.rep.changed()
 	}
 	go func() {
 		defer l.Close()

@@ -35,6 +35,8 @@ type DB struct {
 	stmts *statements
 	// stopWatch ends the SQLite file watch of ListenChanges.
 	stopWatch func()
+	// rep is the read replica delivery reads go to (UseReplica), or nil.
+	rep *replica
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -150,8 +152,12 @@ func (db *DB) Close() error {
 	if db.stopWatch != nil {
 		db.stopWatch()
 	}
+	var err error
+	if db.rep != nil {
+		err = db.rep.close()
+	}
 	db.stmts.close()
-	err := db.w.Close()
+	err = errors.Join(err, db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -198,10 +204,15 @@ func notFound(err error, what string) error {
 }
 
 // Pools names the connection pools, for pool metrics: "write" and "read"
-// on SQLite, one "pool" on PostgreSQL.
+// on SQLite, one "pool" on PostgreSQL, and "replica" for the delivery
+// reads of a read replica.
 func (db *DB) Pools() map[string]*sql.DB {
+	pools := map[string]*sql.DB{"write": db.w.DB, "read": db.r.DB}
 	if db.r == db.w {
-		return map[string]*sql.DB{"pool": db.w.DB}
+		pools = map[string]*sql.DB{"pool": db.w.DB}
 	}
-	return map[string]*sql.DB{"write": db.w.DB, "read": db.r.DB}
+	if db.rep != nil {
+		pools["replica"] = db.rep.pool.DB
+	}
+	return pools
 }

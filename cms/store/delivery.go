@@ -14,18 +14,22 @@ import (
 // slug the article had. Both are prepared once: on the hot path neither
 // database parses or plans them again.
 func (db *DB) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, error) {
+	return db.liveArticle(ctx, db.primarySource(), slug)
+}
+
+func (db *DB) liveArticle(ctx context.Context, src source, slug string) (*cms.LiveDocument, error) {
 	var r struct {
 		Slug       string `db:"slug"`
 		Document   []byte `db:"document"`
 		DocumentGz []byte `db:"document_gz"`
 		ETag       string `db:"etag"`
 	}
-	st, err := db.prepared(ctx, &db.stmts.liveBySlug)
+	st, err := db.prepared(ctx, src, &src.stmts.liveBySlug)
 	if err != nil {
 		return nil, err
 	}
 	if err = st.GetContext(ctx, &r, slug); errors.Is(err, sql.ErrNoRows) {
-		if st, err = db.prepared(ctx, &db.stmts.liveByOldSlug); err != nil {
+		if st, err = db.prepared(ctx, src, &src.stmts.liveByOldSlug); err != nil {
 			return nil, err
 		}
 		err = st.GetContext(ctx, &r, slug)
@@ -39,7 +43,11 @@ func (db *DB) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, 
 // LiveETag reads only the validator of a live article, so a revalidation
 // that matches costs no document read.
 func (db *DB) LiveETag(ctx context.Context, slug string) (string, error) {
-	st, err := db.prepared(ctx, &db.stmts.liveETag)
+	return db.liveETag(ctx, db.primarySource(), slug)
+}
+
+func (db *DB) liveETag(ctx context.Context, src source, slug string) (string, error) {
+	st, err := db.prepared(ctx, src, &src.stmts.liveETag)
 	if err != nil {
 		return "", err
 	}
@@ -64,9 +72,9 @@ type liveRow struct {
 
 const liveCols = `la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at, la.summary_doc`
 
-func (db *DB) liveItems(ctx context.Context, q string, args ...any) ([]cms.LiveItem, error) {
+func (db *DB) liveItems(ctx context.Context, src source, q string, args ...any) ([]cms.LiveItem, error) {
 	var rows []liveRow
-	if err := db.r.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
+	if err := src.x.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
 		return nil, err
 	}
 	out := make([]cms.LiveItem, len(rows))
@@ -82,6 +90,10 @@ func (db *DB) liveItems(ctx context.Context, q string, args ...any) ([]cms.LiveI
 // first. The cursor is a row-value comparison, which both databases turn
 // into an index seek: page 500 costs what page 1 costs.
 func (db *DB) LiveArticles(ctx context.Context, q cms.LiveQuery) ([]cms.LiveItem, error) {
+	return db.liveArticles(ctx, db.primarySource(), q)
+}
+
+func (db *DB) liveArticles(ctx context.Context, src source, q cms.LiveQuery) ([]cms.LiveItem, error) {
 	var args []any
 	where := ``
 	if q.Topic != "" {
@@ -90,14 +102,14 @@ func (db *DB) LiveArticles(ctx context.Context, q cms.LiveQuery) ([]cms.LiveItem
 			where += ` AND (lt.published_at, lt.article_id) < (?, ?)`
 			args = append(args, tm{q.After.At}, q.After.ID)
 		}
-		return db.liveItems(ctx, `SELECT `+liveCols+`, 0 AS score FROM live_topics lt
+		return db.liveItems(ctx, src, `SELECT `+liveCols+`, 0 AS score FROM live_topics lt
 			JOIN live_articles la ON la.article_id = lt.article_id `+where+`
 			ORDER BY lt.published_at DESC, lt.article_id DESC LIMIT ?`, append(args, q.Limit)...)
 	}
 	if q.After != nil {
 		where, args = `WHERE (la.published_at, la.article_id) < (?, ?)`, append(args, tm{q.After.At}, q.After.ID)
 	}
-	return db.liveItems(ctx, `SELECT `+liveCols+`, 0 AS score FROM live_articles la `+where+`
+	return db.liveItems(ctx, src, `SELECT `+liveCols+`, 0 AS score FROM live_articles la `+where+`
 		ORDER BY la.published_at DESC, la.article_id DESC LIMIT ?`, append(args, q.Limit)...)
 }
 
@@ -105,6 +117,10 @@ func (db *DB) LiveArticles(ctx context.Context, q cms.LiveQuery) ([]cms.LiveItem
 // with bm25 on SQLite, a weighted tsvector with ts_rank on PostgreSQL,
 // among the newest 2,000 matches (see dialect.searchCandidates).
 func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, error) {
+	return db.search(ctx, db.primarySource(), q)
+}
+
+func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.LiveItem, error) {
 	match, ok := db.d.searchText(q.Text)
 	if !ok {
 		return nil, nil // nothing searchable in the text: no match
@@ -139,12 +155,16 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 	page += ` ORDER BY score DESC, k DESC LIMIT ?`
 	query := `SELECT ` + liveCols + `, s.score, s.k AS search_key FROM (` + page + `) s JOIN live_articles la ON ` + db.d.searchJoin +
 		` ORDER BY s.score DESC, s.k DESC`
-	return db.liveItems(ctx, query, append(args, q.Limit)...)
+	return db.liveItems(ctx, src, query, append(args, q.Limit)...)
 }
 
 // EachLive streams every live article, newest first, for sitemaps.
 func (db *DB) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
-	rows, err := db.r.QueryxContext(ctx, `SELECT la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at,
+	return db.eachLive(ctx, db.primarySource(), fn)
+}
+
+func (db *DB) eachLive(ctx context.Context, src source, fn func(cms.LiveItem) error) error {
+	rows, err := src.x.QueryxContext(ctx, `SELECT la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at,
 		'' AS summary_doc, 0 AS score FROM live_articles la ORDER BY la.published_at DESC, la.article_id DESC`)
 	if err != nil {
 		return err
@@ -161,4 +181,73 @@ func (db *DB) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// Delivery returns the store delivery reads from: the read replica's
+// when there is one (UseReplica), the store itself otherwise. The DB's
+// own methods of the same names read the primary, for the editor (a
+// preview lists the published topics too).
+func (db *DB) Delivery() cms.DeliveryStore {
+	if db.rep == nil {
+		return db
+	}
+	return replicated{db}
+}
+
+// replicated reads delivery's data through deliveryRead.
+type replicated struct{ db *DB }
+
+func (r replicated) LiveArticle(ctx context.Context, slug string) (doc *cms.LiveDocument, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		doc, err = r.db.liveArticle(ctx, src, slug)
+		return err
+	})
+	return doc, err
+}
+
+func (r replicated) LiveETag(ctx context.Context, slug string) (etag string, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		etag, err = r.db.liveETag(ctx, src, slug)
+		return err
+	})
+	return etag, err
+}
+
+func (r replicated) LiveArticles(ctx context.Context, q cms.LiveQuery) (items []cms.LiveItem, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		items, err = r.db.liveArticles(ctx, src, q)
+		return err
+	})
+	return items, err
+}
+
+func (r replicated) Search(ctx context.Context, q cms.SearchQuery) (items []cms.LiveItem, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		items, err = r.db.search(ctx, src, q)
+		return err
+	})
+	return items, err
+}
+
+func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		ts, err = r.db.publishedTopics(ctx, src)
+		return err
+	})
+	return ts, err
+}
+
+// EachLive streams from one database: once an item has gone out, a
+// failure is not retried on the primary, which would repeat items.
+func (r replicated) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
+	sent := false
+	return r.db.deliveryRead(ctx, func(src source) error {
+		if sent {
+			return errors.New("the read replica failed in the middle of a stream")
+		}
+		return r.db.eachLive(ctx, src, func(it cms.LiveItem) error {
+			sent = true
+			return fn(it)
+		})
+	})
 }

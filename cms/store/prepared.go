@@ -30,12 +30,13 @@ func newStatements() *statements {
 	}
 }
 
-// prepared returns p prepared on the read pool, preparing it on first use.
-func (db *DB) prepared(ctx context.Context, p *stmt) (*sqlx.Stmt, error) {
+// prepared returns p, one of src's statements, prepared on src's pool on
+// first use.
+func (db *DB) prepared(ctx context.Context, src source, p *stmt) (*sqlx.Stmt, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.s == nil {
-		s, err := db.r.PreparexContext(ctx, db.q(p.query))
+		s, err := src.x.PreparexContext(ctx, db.q(p.query))
 		if err != nil {
 			return nil, err
 		}

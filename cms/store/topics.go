@@ -348,8 +348,12 @@ type topicVersionRow struct {
 // PublishedTopics returns the live version of every published topic, by
 // name, with its number of live articles.
 func (db *DB) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) {
+	return db.publishedTopics(ctx, db.primarySource())
+}
+
+func (db *DB) publishedTopics(ctx context.Context, src source) ([]*cms.TopicVersion, error) {
 	var rows []topicVersionRow
-	if err := db.r.SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
+	if err := src.x.SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
 		v.description_html, v.aliases, v.related, v.content_hash, v.published_at, v.published_by, v.reviewer_name,
 		v.reviewer_credentials, v.reviewed_at,
 		(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count

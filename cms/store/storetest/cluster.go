@@ -40,13 +40,28 @@ func NewCluster(t testing.TB) *Cluster {
 		t.Skip("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
 	}
 	sort.Slice(bins, func(i, j int) bool { return pgVersion(bins[i]) < pgVersion(bins[j]) })
+	c := newCluster(t, filepath.Dir(bins[len(bins)-1]))
+	// initdb -A trust also trusts replication connections from
+	// 127.0.0.1, and wal_level is replica by default: Replica needs both.
+	if out, err := c.run(filepath.Join(c.bin, "initdb"), "-D", c.data(), "-U", "postgres", "-A", "trust",
+		"-E", "UTF8", "--no-sync", "--no-instructions"); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	c.Start()
+	return c
+}
+
+// newCluster makes the directory of a cluster, removed (and the cluster
+// stopped) when the test ends.
+func newCluster(t testing.TB, bin string) *Cluster {
+	t.Helper()
 	// Not t.TempDir: its parents are private to root, and the server may
 	// run as another user.
 	dir, err := os.MkdirTemp("", "cms-pgcluster-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{t: t, bin: filepath.Dir(bins[len(bins)-1]), dir: dir, port: freePort(t)}
+	c := &Cluster{t: t, bin: bin, dir: dir, port: freePort(t)}
 	t.Cleanup(func() {
 		c.pgctl("stop", "-m", "immediate") // may already be stopped
 		os.RemoveAll(dir)
@@ -62,13 +77,30 @@ func NewCluster(t testing.TB) *Cluster {
 			t.Fatal(err)
 		}
 	}
-	if out, err := c.run(filepath.Join(c.bin, "initdb"), "-D", c.data(), "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--no-sync", "--no-instructions"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	c.Start()
 	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable&connect_timeout=2", c.port)
 	return c
+}
+
+// Replica makes a streaming replica of the running cluster with
+// pg_basebackup -R (a hot standby following it) and starts it on a port
+// of its own; it is stopped and removed when the test ends, before the
+// primary. Without pg_basebackup the test is skipped, or fails when
+// CMS_TEST_REQUIRE_POSTGRES=1.
+func (c *Cluster) Replica() *Cluster {
+	c.t.Helper()
+	if _, err := os.Stat(filepath.Join(c.bin, "pg_basebackup")); err != nil {
+		if os.Getenv("CMS_TEST_REQUIRE_POSTGRES") == "1" {
+			c.t.Fatalf("PostgreSQL required, but no pg_basebackup beside %s", c.bin)
+		}
+		c.t.Skipf("no pg_basebackup beside %s", c.bin)
+	}
+	r := newCluster(c.t, c.bin)
+	if out, err := r.run(filepath.Join(c.bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
+		"-D", r.data(), "-R", "-X", "stream", "--no-sync", "-c", "fast"); err != nil {
+		c.t.Fatalf("pg_basebackup: %v\n%s", err, out)
+	}
+	r.Start()
+	return r
 }
 
 func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"healthcms/cms/store"
+)
+
+// replicaMetrics tells operators where delivery reads go when a read
+// replica is configured (CMS_DATABASE_READ_URL): reads by database, the
+// replica's lag in WAL bytes, and whether it is in use now. A read
+// counted under primary was either a replica behind a change this server
+// knows of (a few milliseconds after each publication) or a replica that
+// failed; a steady rise of it next to cms_read_replica_in_use 0 is the
+// latter.
+func replicaMetrics(db *store.DB) []prometheus.Collector {
+	if _, ok := db.ReplicaStats(); !ok {
+		return nil
+	}
+	stats := func() store.ReplicaStats { s, _ := db.ReplicaStats(); return s }
+	reads := func(to string, f func(store.ReplicaStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_delivery_database_reads_total",
+			Help:        "Delivery reads that reached a database (cache misses), by database: the read replica or the primary.",
+			ConstLabels: prometheus.Labels{"database": to}}, func() float64 { return float64(f(stats())) })
+	}
+	return []prometheus.Collector{
+		reads("replica", func(s store.ReplicaStats) uint64 { return s.ReplicaReads }),
+		reads("primary", func(s store.ReplicaStats) uint64 { return s.PrimaryReads }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cms_read_replica_lag_bytes",
+			Help: "WAL the primary has written that the read replica has not replayed, measured about every second; -1 when either cannot be reached."},
+			func() float64 { return float64(stats().LagBytes) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cms_read_replica_in_use",
+			Help: "1 when delivery reads go to the read replica, 0 while it is behind a known change or unavailable."},
+			func() float64 {
+				if stats().InUse {
+					return 1
+				}
+				return 0
+			}),
+	}
+}
