@@ -35,6 +35,12 @@ func TestBadAddressOrDatabaseURLRefusedAtStart(t *testing.T) {
 		{map[string]string{"CMS_DATABASE_URL": "sqlite:  "}, nil, "CMS_DATABASE_URL"},
 		{nil, []string{"migrate", "--database-url", "postgres://%zz", "up"}, "database-url"},
 		{map[string]string{"CMS_DATABASE_URL": "postgres://%zz"}, []string{"user", "set-password", "--email", "w@example.com"}, "CMS_DATABASE_URL"},
+		{map[string]string{"CMS_DATABASE_READ_URL": "postgres://replica.example.org/cms"}, nil, "CMS_DATABASE_READ_URL"},
+		{map[string]string{"CMS_DATABASE_READ_URL": "sqlite:./replica.db"}, nil, "CMS_DATABASE_READ_URL"},
+		{map[string]string{"CMS_DATABASE_READ_URL": "postgres://%zz"}, nil, "CMS_DATABASE_READ_URL"},
+		{map[string]string{"CMS_DATABASE_URL": "postgres://db.example.org/cms", "CMS_DATABASE_READ_URL": "postgres://db.example.org/cms"}, nil, "CMS_DATABASE_READ_URL"},
+		{nil, []string{"serve", "--database-read-url", "mysql://replica"}, "database-read-url"},
+		{nil, []string{"serve", "--database-read-url", "postgres://replica.example.org/cms"}, "database-read-url"},
 	}
 	for _, c := range cases {
 		vars := map[string]string{"CMS_DATABASE_URL": "sqlite:" + file, "CMS_ADMIN_PASSWORD": "a long admin password"}
