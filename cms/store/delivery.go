@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"healthcms/cms"
@@ -241,13 +242,15 @@ func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion
 // failure is not retried on the primary, which would repeat items.
 func (r replicated) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
 	sent := false
+	var first error
 	return r.db.deliveryRead(ctx, func(src source) error {
 		if sent {
-			return errors.New("the read replica failed in the middle of a stream")
+			return fmt.Errorf("the read replica failed in the middle of a stream: %w", first)
 		}
-		return r.db.eachLive(ctx, src, func(it cms.LiveItem) error {
+		first = r.db.eachLive(ctx, src, func(it cms.LiveItem) error {
 			sent = true
 			return fn(it)
 		})
+		return first
 	})
 }
