@@ -106,7 +106,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		n, _ = w.Write(body)
+		n, _ = writeOnce(w, r, body)
 	}
 	return http.StatusOK, n
 }
