@@ -16,17 +16,22 @@
 #   BENCH_SRC=<repo>             where to build from (default: the repository holding bench/)
 #   BENCH_BIN=bench/out/cms      the binary
 #   BENCH_TOPICS=20              topics the seeded articles are spread over
-#   BENCH_PORT=18080 BENCH_NGINX_PORT=18081
+#   BENCH_PORT=18080 BENCH_NGINX_PORT=18081 BENCH_NETHTTP_PORT=18082
 #   BENCH_NGINX_WORKERS=auto     nginx worker_processes
 #   BENCH_WRK_TIMEOUT=10s        wrk --timeout (a slower answer counts as an error)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for `cms serve` (e.g. GOGC=50)
-#   BENCH_QUICK=0                1: the quick mode (under 5 minutes): 1,000 articles, 3 s runs after 1 s of
+#   BENCH_Q_COMMON=patients      search rows (cache off, every size): a word in ~every article,
+#   BENCH_Q_RARE=dtcex19425      a word in ~0.1% of them,
+#   BENCH_Q_PREFIX=barici        and a prefix (of baricitinib)
+#   BENCH_IMPORT=1               0: skip timing `cms export` and `cms import` of each seeded database
+#   BENCH_REPLICA=1              0: skip bench/replica.sh (read replicas), run when it exists and postgres is in BENCH_DBS
+#   BENCH_QUICK=0                1: the quick mode (under 5 minutes): 1,000 articles, 2 s runs after 1 s of
 #                                warm-up; the settings above still override it
 set -euo pipefail
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-	: "${BENCH_SIZES:=1000}" "${BENCH_DURATION:=3s}" "${BENCH_WARMUP:=1s}"
+	: "${BENCH_SIZES:=1000}" "${BENCH_DURATION:=2s}" "${BENCH_WARMUP:=1s}"
 fi
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,6 +49,8 @@ BUILD=${BENCH_BUILD:-1}
 TOPICS=${BENCH_TOPICS:-20}
 PORT=${BENCH_PORT:-18080}
 NGINX_PORT=${BENCH_NGINX_PORT:-18081}
+NETHTTP_PORT=${BENCH_NETHTTP_PORT:-18082}
+NETHTTP=$OUT/nethttp # bench/nethttp: net/http's ceiling, built beside the server
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-10s}
 PGHOST=${BENCH_PGHOST:-127.0.0.1}
@@ -51,6 +58,11 @@ PGPORT=${BENCH_PGPORT:-5432}
 PGUSER=${BENCH_PGUSER:-postgres}
 PGPREFIX=bench_healthcms
 SERVER_ENV=${BENCH_SERVER_ENV:-}
+Q_COMMON=${BENCH_Q_COMMON:-patients}
+Q_RARE=${BENCH_Q_RARE:-dtcex19425}
+Q_PREFIX=${BENCH_Q_PREFIX:-barici}
+IMPORT=${BENCH_IMPORT:-1}
+REPLICA=${BENCH_REPLICA:-1}
 QUERIES=$BENCH_DIR/queries.txt
 THREADS=2
 CONNS=50
@@ -72,6 +84,7 @@ pgname() { echo "${PGPREFIX}_$1"; }
 SERVER_PID=
 SAMPLER_PID=
 NGINX_PID=
+NETHTTP_PID=
 TO_DROP=() # "sqlite:<file>" or "postgres:<dbname>", removed at exit unless reused
 
 # stop_pid pid tenths: SIGTERM, up to tenths/10 s to exit, then SIGKILL.
@@ -94,6 +107,10 @@ stop_server() {
 }
 
 stop_nginx() {
+	if [[ -n $NETHTTP_PID ]]; then
+		stop_pid "$NETHTTP_PID" 50
+		NETHTTP_PID=
+	fi
 	[[ -n $NGINX_PID ]] || return 0
 	stop_pid "$NGINX_PID" 50
 	NGINX_PID=
@@ -158,6 +175,7 @@ done
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_busy "$PORT" && die "port $PORT is in use (set BENCH_PORT)"
 port_busy "$NGINX_PORT" && die "port $NGINX_PORT is in use (set BENCH_NGINX_PORT)"
+port_busy "$NETHTTP_PORT" && die "port $NETHTTP_PORT is in use (set BENCH_NETHTTP_PORT)"
 
 mkdir -p "$OUT/logs"
 RESULTS=$OUT/results.tsv # db n mode test label rps p50ms p99ms bytes/resp errors cache-hit% other-cpu% cpu-us/req
@@ -165,18 +183,26 @@ ABUSE=$OUT/abuse.tsv     # db n check result
 RUNS=$OUT/runs.tsv       # db n seeded dbsize hwm_cache_kb anon_cache_kb hwm_nocache_kb anon_nocache_kb
 COUNTS=$OUT/queries.tsv  # db n query matches
 QTIMES=$OUT/query-times.tsv # db n query ms (one request alone, cache cold)
+BULK=$OUT/bulk.tsv          # db n what(seed|export|import) seconds articles
+REPLICA_MD=$OUT/replica.md  # the output of bench/replica.sh
 NQ=$(grep -cv '^[[:space:]]*\(#\|$\)' "$QUERIES")
 : >"$RESULTS"
 : >"$ABUSE"
 : >"$RUNS"
 : >"$COUNTS"
 : >"$QTIMES"
+: >"$BULK"
+rm -f "$REPLICA_MD"
 
 if [[ $BUILD == 1 ]]; then
 	log "building $BIN from $SRC"
 	(cd "$SRC" && go build -o "$BIN" ./cmd/cms)
 fi
 [[ -x $BIN ]] || die "no binary at $BIN"
+# net/http's ceiling (bench/nethttp), from this repository: without Go, no such rows.
+if command -v go >/dev/null 2>&1; then
+	(cd "$BENCH_DIR/.." && go build -o "$NETHTTP" ./bench/nethttp) || rm -f "$NETHTTP"
+fi
 
 # ---------------------------------------------------------------- machine
 
@@ -203,6 +229,9 @@ machine() {
 MACHINE=$(machine)
 
 # ---------------------------------------------------------------- databases
+
+now() { date +%s.%N; }
+since() { awk -v t0="$1" -v t1="$(now)" 'BEGIN { printf "%.2f", t1 - t0 }'; } # seconds since a now()
 
 count_live() { # db target
 	case $1 in
@@ -232,10 +261,13 @@ prepare_db() {
 		pg -d "$target" -c "ALTER DATABASE $target SET synchronous_commit = off"
 	fi
 	log "$db: seeding $n live articles over $TOPICS topics (cms seed)"
-	t0=$(date +%s)
+	t0=$(now)
 	CMS_DATABASE_URL=$DBURL CMS_JWT_SECRET=$JWT_SECRET "$BIN" seed --articles "$n" --topics "$TOPICS" 2>&1 |
 		tee "$OUT/logs/seed-$db-$n.log" | tr '\r' '\n' | awk '/seeded/ && (NR % 10 == 0 || /over/)' >&2
-	SEEDED="seeded in $(($(date +%s) - t0))s"
+	local secs
+	secs=$(since "$t0")
+	SEEDED="seeded in ${secs%.*}s"
+	printf '%s\t%s\tseed\t%s\t%s\n' "$db" "$n" "$secs" "$n" >>"$BULK"
 	if [[ $db == postgres ]]; then
 		pg -d "$target" -c "ALTER DATABASE $target RESET synchronous_commit"
 		pg -d "$target" -c 'VACUUM (ANALYZE)'
@@ -384,6 +416,10 @@ children_ticks() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); pr
 target_pids() { # db n mode: the processes serving the measured URL (with all of PostgreSQL)
 	if [[ $3 == nginx ]]; then
 		echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true)
+		return
+	fi
+	if [[ $3 == nethttp ]]; then
+		echo "$NETHTTP_PID"
 		return
 	fi
 	echo "$SERVER_PID"
@@ -590,6 +626,40 @@ query_times() { # db n: one request per query, alone, timed (ms)
 	done <"$QUERIES"
 }
 
+# bulk_import db n: goal 6's import rate. `cms export` of the seeded
+# database to a file, then `cms import` of that file into a fresh
+# database (dropped again), each timed.
+bulk_import() {
+	local db=$1 n=$2 dump=$OUT/export-$1-$2.jsonl target url t0 secs got
+	case $db in
+	sqlite) target=$OUT/import-$n.db; url=sqlite:$target ;;
+	postgres) target=${PGPREFIX}_import_$n; url=$(pgurl "$target") ;;
+	esac
+	log "$db: cms export of $n live articles, then cms import into a fresh database"
+	t0=$(now)
+	if ! CMS_DATABASE_URL=$DBURL "$BIN" export >"$dump" 2>"$OUT/logs/export-$db-$n.log"; then
+		log "$db: cms export failed: $(tail -c 300 "$OUT/logs/export-$db-$n.log")"
+		rm -f "$dump"
+		return 0
+	fi
+	secs=$(since "$t0")
+	printf '%s\t%s\texport\t%s\t%s\n' "$db" "$n" "$secs" "$n" >>"$BULK"
+	drop_db "$db:$target"
+	TO_DROP+=("$db:$target")
+	if [[ $db == postgres ]]; then createdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$target"; fi
+	t0=$(now)
+	if CMS_DATABASE_URL=$url "$BIN" import <"$dump" >"$OUT/logs/import-$db-$n.log" 2>&1; then
+		secs=$(since "$t0")
+		got=$(count_live "$db" "$target")
+		printf '%s\t%s\timport\t%s\t%s\n' "$db" "$n" "$secs" "$got" >>"$BULK"
+		log "$db: exported and imported $got live articles (import ${secs}s)"
+	else
+		log "$db: cms import failed: $(tr '\r' '\n' <"$OUT/logs/import-$db-$n.log" | tail -3)"
+	fi
+	drop_db "$db:$target"
+	rm -f "$dump"
+}
+
 # ---------------------------------------------------------------- one database, one size
 
 run_one() {
@@ -639,6 +709,12 @@ run_one() {
 	ngetag=$(curl -fsSI "$NG/article.json" | tr -d '\r' | awk 'tolower($1)=="etag:"{print $2}')
 	expect 304 -H "If-None-Match: $ngetag" "$NG/article.json"
 	expect 200 "$NG/a/$one.json"
+	local NH=http://127.0.0.1:$NETHTTP_PORT
+	if [[ -x $NETHTTP ]]; then
+		"$NETHTTP" -addr "127.0.0.1:$NETHTTP_PORT" -file "$article" -gz "$article.gz" -etag "$etag" 2>"$OUT/logs/nethttp.log" &
+		NETHTTP_PID=$!
+		for _ in $(seq 1 50); do curl -fsS -o /dev/null "$NH/a" 2>/dev/null && break; sleep 0.1; done
+	fi
 
 	# Goal 4, before anything else reads the article: a stampede of
 	# $CONNS connections on one cold article makes one miss.
@@ -656,6 +732,11 @@ run_one() {
 	bench "$db" "$n" nginx nginx-gz "nginx: same article, gzip_static" -H 'Accept-Encoding: gzip' "$NG/article.json"
 	bench "$db" "$n" cache 304 "article, one slug, If-None-Match (304)" -H "If-None-Match: $etag" "$API/articles/$one"
 	bench "$db" "$n" nginx nginx-304 "nginx: same article, If-None-Match (304)" -H "If-None-Match: $ngetag" "$NG/article.json"
+	if [[ -n $NETHTTP_PID ]]; then
+		bench "$db" "$n" nethttp nethttp "net/http alone: same article, same headers" "$NH/a"
+		bench "$db" "$n" nethttp nethttp-gz "net/http alone: same article, gzip" -H 'Accept-Encoding: gzip' "$NH/a"
+		bench "$db" "$n" nethttp nethttp-304 "net/http alone: same article, If-None-Match (304)" -H "If-None-Match: $etag" "$NH/a"
+	fi
 	bench "$db" "$n" cache topic "topic page 1 (topic-3)" "$API/articles?topic=topic-3"
 	bench "$db" "$n" nginx nginx-topic "nginx: same topic page as a static file" "$NG/topic.json"
 	bench "$db" "$n" nginx nginx-random "nginx: random of $n article files" -s "$BENCH_DIR/slugs.lua" "$NG" -- "$slugs" /a/ .json
@@ -691,8 +772,9 @@ run_one() {
 		bench "$db" "$n" nocache page1 "list page 1" "$API/articles?limit=20"
 		bench "$db" "$n" nocache deep "$deep_label" "$deep"
 		bench "$db" "$n" nocache search "search (random of $NQ queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$QUERIES"
-		bench "$db" "$n" nocache search-common "search \"patients\" (matches ~all)" "$API/search?q=patients"
-		bench "$db" "$n" nocache search-rare "search \"dtcex19425\" (rare)" "$API/search?q=dtcex19425"
+		bench "$db" "$n" nocache search-common "search \"$Q_COMMON\" (common word)" "$API/search?q=$(urlenc "$Q_COMMON")"
+		bench "$db" "$n" nocache search-rare "search \"$Q_RARE\" (rare word)" "$API/search?q=$(urlenc "$Q_RARE")"
+		bench "$db" "$n" nocache search-prefix "search \"$Q_PREFIX\" (prefix)" "$API/search?q=$(urlenc "$Q_PREFIX")"
 		hwm_nocache=$(hwm_kb)
 		anon_nocache=$(anon_kb)
 		stop_server
@@ -700,6 +782,7 @@ run_one() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$n" "$SEEDED" "$size" "$hwm_cache" "$anon_cache" "$hwm_nocache" "$anon_nocache" >>"$RUNS"
 
 	explain "$db" "$n" "$one" "$cursor" >"$OUT/explain-$db-$n.md"
+	if [[ $IMPORT == 1 ]]; then bulk_import "$db" "$n"; fi
 	if [[ $REUSE != 1 ]]; then
 		case $db in
 		sqlite) drop_db "sqlite:$(sqlitefile "$n")" ;;
@@ -713,6 +796,21 @@ for db in $DBS; do
 		run_one "$db" "$n"
 	done
 done
+
+# Goal 5: bench/replica.sh (read replicas on PostgreSQL) measures itself
+# and prints Markdown on stdout, which goes into the summary. It gets the
+# binary, the output directory and the settings above.
+if [[ $REPLICA != 0 && -f $BENCH_DIR/replica.sh && $DBS == *postgres* ]]; then
+	log "read replicas: bench/replica.sh"
+	replica_rc=0
+	BENCH_BIN=$BIN BENCH_BUILD=0 BENCH_OUT=$OUT BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_QUICK=${BENCH_QUICK:-0} \
+		BENCH_PGHOST=$PGHOST BENCH_PGPORT=$PGPORT BENCH_PGUSER=$PGUSER BENCH_PORT=$PORT BENCH_NGINX_PORT=$NGINX_PORT \
+		bash "$BENCH_DIR/replica.sh" >"$REPLICA_MD" 2>"$OUT/logs/replica.log" || replica_rc=$?
+	if [[ $replica_rc != 0 ]]; then
+		printf '\n**bench/replica.sh failed** (exit %s); its log: %s\n' "$replica_rc" "$OUT/logs/replica.log" >>"$REPLICA_MD"
+		tail -5 "$OUT/logs/replica.log" >&2
+	fi
+fi
 
 # ---------------------------------------------------------------- report
 
@@ -740,25 +838,68 @@ summary() {
 	awk -F'\t' '{ k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4; rps[k] = $6; cpu[k] = $13
 		if (!(($1, $2) in seen)) { seen[$1, $2] = 1; runs[++nr] = $1 SUBSEP $2 } }
 		END {
-			split("cache one nginx 0.80|cache one-gz nginx-gz 0.80|cache 304 nginx-304 0.80|cache topic nginx-topic 0.80|cache slug nginx-random 0.50|nocache slug nginx-random 0.50", pairs, "|")
+			split("cache one nginx 0.80|nethttp nethttp nginx -|cache one-gz nginx-gz 0.80|nethttp nethttp-gz nginx-gz -|cache 304 nginx-304 0.80|nethttp nethttp-304 nginx-304 -|cache topic nginx-topic 0.80|cache slug nginx-random 0.50|nocache slug nginx-random 0.50", pairs, "|")
 			for (r = 1; r <= nr; r++) { split(runs[r], dn, SUBSEP)
 				for (i = 1; i in pairs; i++) { split(pairs[i], p, " ")
 					a = dn[1] SUBSEP dn[2] SUBSEP p[1] SUBSEP p[2]; b = dn[1] SUBSEP dn[2] SUBSEP "nginx" SUBSEP p[3]
 					if (!(a in rps) || !(b in rps) || rps[b] == 0) continue
 					ratio = rps[a] / rps[b]
-					printf "| %s | %s | %s (cache %s) | %s | %.2f | %.1f / %.1f | >= %s: %s |\n", dn[1], dn[2], p[2], (p[1] == "cache" ? "on" : "off"), p[3],
-						ratio, cpu[a], cpu[b], p[4], (ratio >= p[4] ? "met" : "**missed**") } } }' "$RESULTS"
+					printf "| %s | %s | %s (%s) | %s | %.2f | %.1f / %.1f | %s |\n", dn[1], dn[2], p[2], (p[1] == "cache" ? "cache on" : p[1] == "nocache" ? "cache off" : "net/http alone"), p[3],
+						ratio, cpu[a], cpu[b], (p[4] == "-" ? "ceiling of net/http" : ">= " p[4] ": " (ratio >= p[4] ? "met" : "**missed**")) } } }' "$RESULTS"
 	echo
 	echo "## Cache under abuse (goal 4)"
 	echo
 	awk -F'\t' '{ printf "- %s %s, %s: %s\n", $1, $2, $3, $4 }' "$ABUSE"
 	echo
-	echo "## Seeding through the use-cases (goal 6)"
+	echo "## Search at size, cache off (goal 3)"
 	echo
-	awk -F'\t' '{ if ($3 ~ /^seeded in [0-9]+s$/) { t = $3; gsub(/[^0-9]/, "", t); printf "- %s: %s articles %s: %.0f articles/s\n", $1, $2, $3, (t > 0 ? $2 / t : 0) }
-		else printf "- %s: %s articles: %s (no rate)\n", $1, $2, $3 }' "$RUNS"
+	echo "Each query alone under load, every request a database search. Goal: >= 2000 req/s with p99 < 50 ms at the largest size,"
+	echo "and within 20% of its speed at the smallest size (req/s at the largest >= 0.80 x at the smallest)."
 	echo
-	echo "Goal 3 (search at size) is in the search rows above (cache off); goal 5 (read replicas) is not built, so not measured."
+	echo "| DB | query | $(for n in $SIZES; do printf '%s articles: req/s, p99 ms | ' "$n"; done)largest / smallest | goal |"
+	echo "| --- | --- | $(for _ in $SIZES; do printf -- '---: | '; done)---: | --- |"
+	awk -F'\t' -v sizes="$SIZES" '$3 == "nocache" && $4 ~ /^search-/ { k = $1 SUBSEP $4; rps[k, $2] = $6; p99[k, $2] = $8; label[k] = $5
+			if (!(k in seen)) { seen[k] = 1; keys[++nk] = k } }
+		END {
+			ns = split(sizes, n, " "); lo = n[1]; hi = n[1]
+			for (i = 1; i <= ns; i++) { if (n[i] + 0 < lo + 0) lo = n[i]; if (n[i] + 0 > hi + 0) hi = n[i] }
+			for (j = 1; j <= nk; j++) { k = keys[j]; split(k, dk, SUBSEP)
+				printf "| %s | %s |", dk[1], label[k]
+				for (i = 1; i <= ns; i++) printf (((k, n[i]) in rps) ? " %d, %.1f |" : " - |"), rps[k, n[i]], p99[k, n[i]]
+				if (lo != hi && rps[k, lo] > 0 && ((k, hi) in rps)) {
+					r = rps[k, hi] / rps[k, lo]
+					printf " %.2f | %s |\n", r, ((r >= 0.8 && rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "met" : "**missed**")
+				} else {
+					printf " - | %s |\n", (((k, hi) in rps) ? ((rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "speed met (one size: no size check)" : "**missed** (one size: no size check)") : "-")
+				}
+			} }' "$RESULTS"
+	echo
+	echo "## Bulk writes (goal 6)"
+	echo
+	echo "Seeding (\`cms seed\`, through the use-cases) and \`cms import\` of the seeded database's \`cms export\`, into a fresh one."
+	echo "100k: the time 100,000 articles take at the measured rate. Goal: 100,000 articles in 3 minutes on SQLite, 5 on PostgreSQL."
+	echo
+	echo "| DB | what | articles | seconds | articles/s | 100k at this rate | goal |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+	awk -F'\t' '{ rate = ($4 > 0 ? $5 / $4 : 0); goal = ($1 == "postgres" ? 300 : 180)
+		if ($3 == "export") { printf "| %s | export | %s | %.1f | %.0f | %.0f s | - |\n", $1, $5, $4, rate, (rate > 0 ? 100000 / rate : 0); next }
+		t = (rate > 0 ? 100000 / rate : 0)
+		printf "| %s | %s | %s | %.1f | %.0f | %.0f s | <= %d s: %s |\n", $1, $3, $5, $4, rate, t, goal, (rate > 0 && t <= goal ? "met" : "**missed**") }' "$BULK"
+	awk -F'\t' '$3 ~ /^reused/ { printf "- %s %s: the database was reused, so seeding was not timed\n", $1, $2 }' "$RUNS"
+	echo
+	echo "## Read replicas (goal 5)"
+	echo
+	if [[ -s $REPLICA_MD ]]; then
+		cat "$REPLICA_MD"
+	elif [[ $REPLICA == 0 ]]; then
+		echo "Not run (BENCH_REPLICA=0)."
+	elif [[ ! -f $BENCH_DIR/replica.sh ]]; then
+		echo "Not measured: bench/replica.sh does not exist."
+	elif [[ $DBS != *postgres* ]]; then
+		echo "Not run: replicas are PostgreSQL's, and BENCH_DBS has no postgres."
+	else
+		echo "bench/replica.sh printed nothing; its log: $OUT/logs/replica.log"
+	fi
 	echo
 	echo "## Server memory and database size"
 	echo

@@ -101,6 +101,8 @@ func (e *env) serve(args []string) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		// With api.ProblemListener: delivery answers go out in one write.
+		ConnContext: api.ConnContext,
 	}
 	fmt.Fprintf(e.stdout, "cms: serving on http://%s (database %s)\n", ln.Addr(), db.Dialect())
 	served := make(chan error, 1)

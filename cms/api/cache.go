@@ -21,7 +21,7 @@ type cachedResponse struct {
 	body     []byte
 	// The header values of a hit, made once: the hot path assigns them
 	// rather than formatting and canonicalizing them per request.
-	etagV, ctypeV, lenV []string
+	etagV, ctypeV, lenV, locationV []string
 
 	gzOnce sync.Once
 	gz     []byte // nil when the body is too small to be worth it
@@ -57,6 +57,11 @@ func newCached(ctype string, body []byte, etag string, gz []byte) *cachedRespons
 		c.gzOnce.Do(func() { c.gz, c.gzLenV = gz, []string{strconv.Itoa(len(gz))} })
 	}
 	return c
+}
+
+// movedTo builds a 301 answer to location.
+func movedTo(location string) *cachedResponse {
+	return &cachedResponse{status: http.StatusMovedPermanently, location: location, locationV: []string{location}}
 }
 
 // gzipped returns the compressed body and its length header, compressing
@@ -217,6 +222,17 @@ func etagMatches(header, etag string) bool {
 		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// etagMatchesAny is etagMatches over every If-None-Match line of a
+// request, without joining them.
+func etagMatchesAny(header []string, etag string) bool {
+	for _, h := range header {
+		if etagMatches(h, etag) {
 			return true
 		}
 	}

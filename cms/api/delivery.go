@@ -59,27 +59,41 @@ var (
 )
 
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) {
-	h := w.Header()
+	if c.status == http.StatusNotFound {
+		addVary(w.Header())
+		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))
+		return
+	}
+	s.writeCached(w, r, c)
+}
+
+// addVary adds Accept-Encoding to Vary, after the Origin the CORS
+// headers may have put there.
+func addVary(h http.Header) {
 	if v, ok := h["Vary"]; ok { // Origin, from cors
 		h["Vary"] = append(v, varyAcceptEncoding...)
 	} else {
 		h["Vary"] = varyAcceptEncoding // shared: its cap is its length, so an Add copies it
 	}
-	switch c.status {
-	case http.StatusNotFound:
-		writeError(w, r, cms.Errorf(cms.ENOTFOUND, "%s", c.body))
-		return
-	case http.StatusMovedPermanently:
-		h["Cache-Control"] = s.cacheControlV
-		h.Set("Location", c.location)
-		w.WriteHeader(http.StatusMovedPermanently)
-		return
-	}
+}
+
+// writeCached answers a cached 200, 301 or (from a build) 304, on the
+// fast path and through the router alike: the headers are assigned as
+// prebuilt values, never formatted per request. It returns the status and
+// the bytes of body written.
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, c *cachedResponse) (code, n int) {
+	h := w.Header()
+	addVary(h)
 	h["Cache-Control"] = s.cacheControlV
+	if c.status == http.StatusMovedPermanently {
+		h["Location"] = c.locationV
+		w.WriteHeader(http.StatusMovedPermanently)
+		return http.StatusMovedPermanently, 0
+	}
 	h["Etag"] = c.etagV
-	if inm := r.Header["If-None-Match"]; c.status == http.StatusNotModified || len(inm) > 0 && etagMatches(strings.Join(inm, ","), c.etag) {
+	if inm := r.Header["If-None-Match"]; c.status == http.StatusNotModified || len(inm) > 0 && etagMatchesAny(inm, c.etag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return http.StatusNotModified, 0
 	}
 	h["Content-Type"] = c.ctypeV
 	body, length := c.body, c.lenV
@@ -92,8 +106,9 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		n, _ = writeOnce(w, r, body)
 	}
+	return http.StatusOK, n
 }
 
 func (s *Server) cacheControl() string {
@@ -123,7 +138,7 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 		return nil, err
 	}
 	if doc.Slug != slug {
-		return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/articles/" + url.PathEscape(doc.Slug)}, nil
+		return movedTo("/api/v1/delivery/articles/" + url.PathEscape(doc.Slug)), nil
 	}
 	return newCached(jsonType, doc.Document, doc.ETag, doc.DocumentGz), nil
 }
@@ -203,7 +218,7 @@ func (s *Server) deliveryTopic(r *http.Request) (*cachedResponse, error) {
 	if cms.ErrorCode(err) == cms.ENOTFOUND {
 		// An alias in place of the slug: the topic's own path.
 		if to, aerr := s.reader.TopicAlias(r.Context(), slug); aerr == nil {
-			return &cachedResponse{status: http.StatusMovedPermanently, location: "/api/v1/delivery/topics/" + url.PathEscape(to)}, nil
+			return movedTo("/api/v1/delivery/topics/" + url.PathEscape(to)), nil
 		}
 	}
 	if err != nil {
@@ -237,36 +252,11 @@ func (s *Server) requireKey(scope string) func(http.Handler) http.Handler {
 
 // cors lets browsers on the configured origins read delivery.
 func (s *Server) cors(next http.Handler) http.Handler {
-	anyOrigin := len(s.CORSOrigins) == 0
-	for _, o := range s.CORSOrigins {
-		anyOrigin = anyOrigin || o == "*"
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		origin := r.Header.Get("Origin")
-		allowed := ""
-		switch {
-		case anyOrigin:
-			allowed = "*"
-		default:
-			// The answer depends on the origin, also for requests without
-			// one, or a CDN could hand a browser a copy without the header.
-			h.Add("Vary", "Origin")
-			for _, o := range s.CORSOrigins {
-				if o == origin && origin != "" {
-					allowed = origin
-				}
-			}
-		}
-		if allowed == "*" {
-			h["Access-Control-Allow-Origin"] = anyOriginV
-			h["Access-Control-Expose-Headers"] = exposedV
-		} else if allowed != "" {
-			h["Access-Control-Allow-Origin"] = []string{allowed}
-			h["Access-Control-Expose-Headers"] = exposedV
-		}
+		allowed := s.corsHeaders(h, r)
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			if allowed != "" {
+			if allowed {
 				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 				h.Set("Access-Control-Allow-Headers", "Authorization, If-None-Match")
 				h.Set("Access-Control-Max-Age", "86400")
@@ -276,6 +266,26 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// corsHeaders sets the CORS headers of a delivery answer to r and
+// reports whether its origin may read it.
+func (s *Server) corsHeaders(h http.Header, r *http.Request) bool {
+	if s.anyOrigin {
+		h["Access-Control-Allow-Origin"] = anyOriginV
+		h["Access-Control-Expose-Headers"] = exposedV
+		return true
+	}
+	// The answer depends on the origin, also for requests without
+	// one, or a CDN could hand a browser a copy without the header.
+	h.Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	if origin == "" || !slices.Contains(s.CORSOrigins, origin) {
+		return false
+	}
+	h["Access-Control-Allow-Origin"] = []string{origin}
+	h["Access-Control-Expose-Headers"] = exposedV
+	return true
 }
 
 func (s *Server) preview(w http.ResponseWriter, r *http.Request) {

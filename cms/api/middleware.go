@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"healthcms/cms"
 )
@@ -44,15 +45,10 @@ func requestID(ctx context.Context) string {
 // in front is kept so one id follows the request end to end.
 func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || !requestIDPattern.MatchString(id) {
-			id = newRequestID()
-		}
 		// One allocation for the context, its value and the header's
-		// slice: this runs on every request, cache hits included.
-		rc := &requestCtx{Context: r.Context(), info: requestInfo{id, s.Log}}
-		rc.hdr[0] = id
-		w.Header()["X-Request-Id"] = rc.hdr[:]
+		// slice: this runs on every request but cache hits.
+		rc := &requestCtx{Context: r.Context()}
+		rc.info = requestInfo{rc.id.set(w.Header(), r), s.Log}
 		next.ServeHTTP(w, r.WithContext(rc))
 	})
 }
@@ -63,7 +59,31 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 type requestCtx struct {
 	context.Context
 	info requestInfo
-	hdr  [1]string
+	id   requestIDHeader
+}
+
+// requestIDHeader holds a request's X-Request-Id header value and the
+// bytes of an id made for it, so that giving a request its id is one
+// allocation (or none, inside a requestCtx).
+type requestIDHeader struct {
+	v [1]string
+	b [32]byte
+}
+
+// set gives r its id: a well-formed one it came with, else a new one. It
+// sets the X-Request-Id header of the answer and returns the id.
+func (x *requestIDHeader) set(h http.Header, r *http.Request) string {
+	id := ""
+	if v := r.Header["X-Request-Id"]; len(v) > 0 && requestIDPattern.MatchString(v[0]) {
+		id = v[0]
+	} else {
+		b := strconv.AppendUint(append(x.b[:0], requestIDPrefix...), requestCount.Add(1), 36)
+		// b is x.b (13 + at most 13 bytes), never written again.
+		id = unsafe.String(&b[0], len(b))
+	}
+	x.v[0] = id
+	h["X-Request-Id"] = x.v[:]
+	return id
 }
 
 // Value answers requestKey{} with the request's info.
@@ -86,33 +106,34 @@ var (
 	requestCount atomic.Uint64
 )
 
-func newRequestID() string {
-	var b [32]byte
-	return string(strconv.AppendUint(append(b[:0], requestIDPrefix...), requestCount.Add(1), 36))
-}
-
 // withSaneURL refuses a path or query holding a NUL byte or invalid
 // UTF-8: nothing this API names can contain them, and a database would
 // refuse them only after the request had come a long way.
 func withSaneURL(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok := saneText(r.URL.Path)
-		// A raw query without escapes is what its values are made of
-		// ('+' aside, a space), so checking it is checking them, without
-		// parsing it.
-		if q := r.URL.RawQuery; q != "" && (strings.Contains(q, "%") || !saneText(q)) {
-			for _, vs := range r.URL.Query() {
-				for _, v := range vs {
-					ok = ok && saneText(v)
-				}
-			}
-		}
-		if !ok {
+		if !saneURL(r) {
 			writeError(w, r, cms.Errorf(cms.EBADREQUEST, "the URL holds a NUL byte or invalid UTF-8"))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// saneURL reports whether r's path and query values are valid UTF-8
+// without NUL.
+func saneURL(r *http.Request) bool {
+	ok := saneText(r.URL.Path)
+	// A raw query without escapes is what its values are made of
+	// ('+' aside, a space), so checking it is checking them, without
+	// parsing it.
+	if q := r.URL.RawQuery; q != "" && (strings.Contains(q, "%") || !saneText(q)) {
+		for _, vs := range r.URL.Query() {
+			for _, v := range vs {
+				ok = ok && saneText(v)
+			}
+		}
+	}
+	return ok
 }
 
 func saneText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
@@ -138,6 +159,13 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += n
 	return n, err
+}
+
+// Flush sends what was written so far, when the real writer can.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // Unwrap lets http.ResponseController reach the real writer.

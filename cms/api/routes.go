@@ -107,14 +107,12 @@ func (s *Server) routes() http.Handler {
 	// Delivery: public (or a delivery key), cached, read-only.
 	r.Route("/api/v1/delivery", func(r chi.Router) {
 		r.Use(s.cors, middleware.GetHead, s.requireKey(cms.ScopeDelivery))
-		// Each with the query parameters its answer depends on (the cache key).
-		r.Get("/articles", s.delivered(s.deliveryArticles, "cursor", "limit", "topic"))
-		r.Get("/articles/{slug}", s.delivered(s.deliveryArticle))
-		r.Get("/topics", s.delivered(s.deliveryTopics))
-		r.Get("/topics/{slug}", s.delivered(s.deliveryTopic))
-		r.Get("/search", s.delivered(s.deliverySearch, "cursor", "limit", "q", "topic"))
-		r.Get("/feed.atom", s.delivered(s.feed, "topic"))
-		r.Get("/sitemap.xml", s.delivered(s.sitemap, "page"))
+		// deliveryRoutes (fastpath.go) lists them, each with the query
+		// parameters its answer depends on (the cache key): the fast path
+		// in front of this router finds cached answers by the same table.
+		for _, rt := range s.hits.routes {
+			r.Get(rt.pattern, s.delivered(rt.build, rt.params...))
+		}
 	})
 	// Preview: drafts, so a preview key always, and never cached.
 	r.Route("/api/v1/preview", func(r chi.Router) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -55,8 +56,11 @@ type Server struct {
 
 	cache         *responseCache
 	cacheControlV []string
-	reader        *cms.Delivery
-	metrics       *metrics
+	hits          *hitPath
+	// anyOrigin: CORSOrigins lets any origin read delivery.
+	anyOrigin bool
+	reader    *cms.Delivery
+	metrics   *metrics
 	// Ready reports whether the database is reachable and migrated.
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger
@@ -84,7 +88,9 @@ func (s *Server) Handler() http.Handler {
 	s.metrics = newMetrics(s.Collectors)
 	s.reader = &cms.Delivery{Store: s.Delivery}
 	s.adminUI = &adminUI{dist: s.AdminUI}
-	return s.routes()
+	s.anyOrigin = len(s.CORSOrigins) == 0 || slices.Contains(s.CORSOrigins, "*")
+	s.hits = s.newHitPath()
+	return s.withHits(s.routes())
 }
 
 // MetricsHandler serves the Prometheus metrics; valid after Handler.
