@@ -47,12 +47,13 @@ func (r *contentRow) content() cms.TopicContent {
 
 // hashOf is a stored content hash, or the content's when none is stored:
 // revisions and versions made by migration 00013 have none, since the
-// canonical encoding is Go's.
+// canonical encoding is Go's. Theirs is the first encoding, of the
+// content alone, which their approvals bound to.
 func hashOf(stored string, c *cms.TopicContent) string {
 	if stored != "" {
 		return stored
 	}
-	return cms.TopicContentHash(c)
+	return cms.TopicContentHashV1(c)
 }
 
 type topicRow struct {
@@ -131,6 +132,7 @@ func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 type topicRevisionRow struct {
 	Number int `db:"revision"`
 	contentRow
+	Required    int            `db:"required_approvals"`
 	ContentHash string         `db:"content_hash"`
 	SavedBy     string         `db:"saved_by"`
 	SaverName   sql.NullString `db:"saver_name"`
@@ -141,11 +143,11 @@ type topicRevisionRow struct {
 func (db *DB) TopicRevision(ctx context.Context, slug string, n int) (*cms.TopicRevision, error) {
 	var r topicRevisionRow
 	if err := db.r.GetContext(ctx, &r, db.q(`SELECT r.revision, r.name, r.kind, r.definition, r.description_html, r.aliases,
-		r.related, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
+		r.related, COALESCE(r.required_approvals, 1) AS required_approvals, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
 		LEFT JOIN users u ON u.id = r.saved_by WHERE r.topic_slug = ? AND r.revision = ?`), slug, n); err != nil {
 		return nil, notFound(err, "topic revision")
 	}
-	rev := &cms.TopicRevision{Number: r.Number, TopicContent: r.content(), SavedBy: cms.UserRef{ID: r.SavedBy, Name: r.SaverName.String},
+	rev := &cms.TopicRevision{Number: r.Number, TopicContent: r.content(), RequiredApprovals: r.Required, SavedBy: cms.UserRef{ID: r.SavedBy, Name: r.SaverName.String},
 		SavedAt: r.SavedAt.Time}
 	rev.ContentHash = hashOf(r.ContentHash, &rev.TopicContent)
 	return rev, nil
@@ -245,9 +247,9 @@ func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 		}
 		if r := w.Revision; r != nil {
 			if _, err := exec(`INSERT INTO topic_revisions (topic_slug, revision, name, kind, definition, description_html, aliases,
-				related, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, r.Number, r.Name,
-				string(r.Kind), r.Definition, r.DescriptionHTML, mustJSON(orEmpty(r.Aliases)), mustJSON(orEmpty(r.Related)),
-				r.ContentHash, r.SavedBy.ID, tm{r.SavedAt}); err != nil {
+				related, required_approvals, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug,
+				r.Number, r.Name, string(r.Kind), r.Definition, r.DescriptionHTML, mustJSON(orEmpty(r.Aliases)),
+				mustJSON(orEmpty(r.Related)), r.RequiredApprovals, r.ContentHash, r.SavedBy.ID, tm{r.SavedAt}); err != nil {
 				return err
 			}
 		}
@@ -263,10 +265,11 @@ func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 				reviewer, creds = v.Reviewer.Name, v.Reviewer.Credentials
 			}
 			if _, err := exec(`INSERT INTO topic_versions (topic_slug, version, revision, content_hash, name, kind, definition,
-				description_html, aliases, related, published_at, published_by, reviewer_name, reviewer_credentials, reviewed_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, v.Version, v.Revision, v.ContentHash, v.Name,
-				string(v.Kind), v.Definition, v.DescriptionHTML, mustJSON(orEmpty(v.Aliases)), mustJSON(orEmpty(v.Related)),
-				tm{v.PublishedAt}, v.PublishedBy.ID, reviewer, creds, ntmOf(v.ReviewedAt)); err != nil {
+				description_html, aliases, related, required_approvals, published_at, published_by, reviewer_name,
+				reviewer_credentials, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, v.Version,
+				v.Revision, v.ContentHash, v.Name, string(v.Kind), v.Definition, v.DescriptionHTML, mustJSON(orEmpty(v.Aliases)),
+				mustJSON(orEmpty(v.Related)), v.RequiredApprovals, tm{v.PublishedAt}, v.PublishedBy.ID, reviewer, creds,
+				ntmOf(v.ReviewedAt)); err != nil {
 				return err
 			}
 		}
