@@ -135,6 +135,13 @@ type Topic struct {
 	Live              *Live     `json:"live"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// Author is who created the topic, its author for the review rules
+	// (CreatedBy); SavedBy and SavedAt say who saved the draft revision
+	// and when, so a client can tell whose words are under review. Both
+	// are null for topics made before topics were reviewed (00013).
+	Author  *UserRef   `json:"author"`
+	SavedBy *UserRef   `json:"saved_by"`
+	SavedAt *time.Time `json:"saved_at"`
 
 	// CreatedBy is who created the topic: its author for the workflow.
 	CreatedBy string `json:"-"`
@@ -408,8 +415,9 @@ func (e *Editor) CreateTopic(ctx context.Context, actor *User, in TopicInput) (*
 	now := Now()
 	rev := &TopicRevision{Number: 1, TopicContent: *c, RequiredApprovals: required, ContentHash: TopicContentHash(c, required),
 		SavedBy: actor.Ref(), SavedAt: now}
+	by := actor.Ref()
 	t := &Topic{Slug: slug, TopicContent: *c, State: workflow.Draft, Version: 1, Revision: 1, ContentHash: rev.ContentHash,
-		RequiredApprovals: required, CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID}
+		RequiredApprovals: required, CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID, Author: &by, SavedBy: &by, SavedAt: &now}
 	ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventCreated, fmt.Sprintf("topic %q created (revision 1)", c.Name), now)
 	if err := e.Store.WriteTopic(ctx, &TopicWrite{Topic: t, Revision: rev, Event: ev}); err != nil {
 		return nil, err
@@ -468,7 +476,9 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifM
 			t.Revision++
 			w.Revision = &TopicRevision{Number: t.Revision, TopicContent: *c, RequiredApprovals: required, ContentHash: hash,
 				SavedBy: actor.Ref(), SavedAt: now}
+			by := actor.Ref()
 			t.TopicContent, t.RequiredApprovals, t.ContentHash, t.Approval = *c, required, hash, nil
+			t.SavedBy, t.SavedAt = &by, &now
 			detail = topicChanges(&old, c)
 			if required != oldRequired {
 				change := fmt.Sprintf("required approvals changed from %d to %d", oldRequired, required)

@@ -80,21 +80,41 @@ type topicRow struct {
 	PublishedVersions int            `db:"published_versions"`
 	CreatedAt         tm             `db:"created_at"`
 	UpdatedAt         tm             `db:"updated_at"`
+	AuthorName        sql.NullString `db:"author_name"`
+	SavedBy           sql.NullString `db:"saved_by"`
+	SaverName         sql.NullString `db:"saver_name"`
+	SavedAt           ntm            `db:"saved_at"`
 }
 
 const topicSelect = `SELECT t.slug, t.name, t.kind, t.definition, t.description_html, t.aliases, t.related, t.state, t.version,
 	t.created_by, t.draft_revision, t.draft_hash, t.approval_revision, t.approval_hash, t.approval_reviewer_id,
 	t.approval_reviewer_name, t.approval_credentials, t.approval_at, t.approval_comment, t.live_version, t.required_approvals,
 	v.revision AS live_revision, v.published_at AS live_published_at, v.published_by AS live_published_by,
-	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at
+	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at,
+	au.name AS author_name, r.saved_by, su.name AS saver_name, r.saved_at
 	FROM topics t LEFT JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
-	LEFT JOIN users u ON u.id = v.published_by`
+	LEFT JOIN users u ON u.id = v.published_by
+	LEFT JOIN users au ON au.id = t.created_by
+	LEFT JOIN topic_revisions r ON r.topic_slug = t.slug AND r.revision = t.draft_revision
+	LEFT JOIN users su ON su.id = r.saved_by`
 
 func (r *topicRow) topic() *cms.Topic {
 	t := &cms.Topic{Slug: r.Slug, TopicContent: r.content(), State: workflow.State(r.State), Version: r.Version,
 		Revision: r.DraftRevision, RequiredApprovals: r.Required, CreatedBy: r.CreatedBy, PublishedVersions: r.PublishedVersions,
 		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
 	t.ContentHash = hashOf(r.DraftHash, &t.TopicContent)
+	// Topics made by migration 00013 have no author and a revision saved
+	// by no one: those stay null.
+	if r.CreatedBy != "" {
+		t.Author = &cms.UserRef{ID: r.CreatedBy, Name: r.AuthorName.String}
+	}
+	if r.SavedBy.Valid && r.SavedBy.String != "" {
+		t.SavedBy = &cms.UserRef{ID: r.SavedBy.String, Name: r.SaverName.String}
+	}
+	if r.SavedAt.Valid && t.SavedBy != nil {
+		at := r.SavedAt.Time
+		t.SavedAt = &at
+	}
 	if r.ApRevision.Valid {
 		t.Approval = &cms.Approval{Revision: int(r.ApRevision.Int64), ContentHash: r.ApHash.String, At: r.ApAt.Time,
 			Comment: r.ApComment.String, Reviewer: cms.ReviewerRef{ID: r.ApReviewerID.String, Name: r.ApReviewerName.String,
