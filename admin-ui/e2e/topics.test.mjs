@@ -182,3 +182,47 @@ test('editor creates and submits a topic, a reviewer approves it, the editor pub
   assertNoPageProblems(editorPage);
   assertNoPageProblems(reviewer);
 });
+
+test('a reviewer who saved the topic under review is not offered Approve', async () => {
+  const erin = { email: 'erin@example.com', name: 'Erin Editor-Reviewer', roles: ['editor', 'reviewer'], credentials: 'PharmD' };
+  await server.want(201, 'POST', '/api/v1/editor/users', {
+    token: server.adminToken,
+    body: { ...erin, password: 'correct horse battery staple' },
+  });
+  const erinToken = await server.login(erin.email);
+  let t = await server.want(201, 'POST', '/api/v1/editor/topics', {
+    token: server.adminToken,
+    body: { slug: 'psoriasis', name: 'Psoriasis', kind: 'condition' },
+  });
+  // Erin's words: she saves the revision that goes to review.
+  t = await server.want(200, 'PUT', '/api/v1/editor/topics/psoriasis', {
+    token: erinToken,
+    body: { name: 'Psoriasis', kind: 'condition', definition: 'A skin condition that causes red, scaly patches.' },
+    headers: { 'If-Match': `"${t.version}"` },
+  });
+  assert.equal(t.saved_by.id, (await server.want(200, 'GET', '/api/v1/auth/me', { token: erinToken })).id);
+  await server.want(200, 'POST', '/api/v1/editor/topics/psoriasis/transitions', {
+    token: server.adminToken,
+    body: { action: 'submit' },
+    headers: { 'If-Match': `"${t.version}"` },
+  });
+
+  const page = await newPage(browser, server);
+  await signIn(page, erin.email, undefined, '/admin/topics');
+  const entry = item(page, 'Psoriasis');
+  await entry.getByText('In review', { exact: true }).waitFor();
+  for (const name of ['Approve', 'Request changes']) {
+    assert.equal(await entry.getByRole('button', { name, exact: true }).count(), 0, `Erin is offered ${name} on her own words`);
+  }
+  await entry.getByText(/another reviewer must review it/).waitFor();
+  await entry.getByRole('button', { name: 'Withdraw', exact: true }).waitFor(); // she is an editor too
+
+  // Another reviewer is offered both.
+  const rita = await newPage(browser, server);
+  await signIn(rita, people.reviewer.email, undefined, '/admin/topics');
+  await item(rita, 'Psoriasis').getByRole('button', { name: 'Approve', exact: true }).waitFor();
+  await item(rita, 'Psoriasis').getByRole('button', { name: 'Request changes', exact: true }).waitFor();
+  assertNoPageProblems(page);
+  await page.context().close();
+  await rita.context().close();
+});
