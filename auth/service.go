@@ -162,7 +162,19 @@ var errBadRefresh = cms.Errorf(cms.EUNAUTHORIZED, "refresh token invalid")
 
 // Refresh spends a refresh token for a new pair. Presenting a spent token
 // again means it was stolen or replayed: the whole family is revoked.
-func (s *Service) Refresh(ctx context.Context, raw string) (*Session, error) {
+//
+// next, when not empty, is the refresh token of the new pair, chosen by
+// the client (NextRefreshTokenOK) and kept by it before it asks: so a
+// client whose answer is lost (the page reloaded while the request was in
+// flight) still knows the token the server now holds, and retries the
+// same exchange: the spent token with the same next, answered with a new
+// access token and that next again. This is not a reuse, since only the
+// holder of the family's current token can send it; any other spent token
+// still revokes the family.
+func (s *Service) Refresh(ctx context.Context, raw, next string) (*Session, error) {
+	if next != "" && (!NextRefreshTokenOK(next) || next == raw) {
+		return nil, cms.Invalid("next_refresh_token", "must be a new random token: 43 to 128 characters of A-Z, a-z, 0-9, - and _")
+	}
 	now := cms.Now()
 	old, err := s.Tokens.RefreshTokenByHash(ctx, hashToken(raw))
 	if cms.ErrorCode(err) == cms.ENOTFOUND {
@@ -174,7 +186,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Session, error) {
 		return nil, errBadRefresh
 	}
 	if old.Spent {
-		return nil, s.revoke(ctx, old.FamilyID, now)
+		return s.retried(ctx, old, next, now)
 	}
 	u, err := s.Users.User(ctx, old.UserID)
 	if err != nil {
@@ -183,15 +195,63 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if u.Disabled {
 		return nil, s.revoke(ctx, old.FamilyID, now)
 	}
-	next, nextRaw := s.newRefresh(u, old.FamilyID, now)
-	ok, err := s.Tokens.RotateRefreshToken(ctx, old.ID, next, now)
+	nextToken, nextRaw := s.newRefresh(u, old.FamilyID, now)
+	if next != "" {
+		if _, err := s.Tokens.RefreshTokenByHash(ctx, hashToken(next)); err == nil {
+			return nil, cms.Invalid("next_refresh_token", "is already a refresh token; choose a new random one")
+		} else if cms.ErrorCode(err) != cms.ENOTFOUND {
+			return nil, err
+		}
+		nextToken.Hash, nextRaw = hashToken(next), next
+	}
+	ok, err := s.Tokens.RotateRefreshToken(ctx, old.ID, nextToken, now)
 	if err != nil {
 		return nil, err
 	}
-	if !ok { // lost a race with another use of the same token: a reuse
-		return nil, s.revoke(ctx, old.FamilyID, now)
+	if !ok { // lost a race with another use of the same token: a reuse, unless it was this exchange
+		return s.retried(ctx, old, next, now)
 	}
 	return s.session(u, nextRaw, now)
+}
+
+// NextRefreshTokenOK reports whether a client's choice of its next refresh
+// token is one: 43 to 128 characters of base64url, so at least 32 random
+// bytes when the client draws them as it should.
+func NextRefreshTokenOK(t string) bool {
+	if len(t) < 43 || len(t) > 128 {
+		return false
+	}
+	for _, c := range t {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// retried answers a spent token. When next names the token of its family
+// that is current (unspent, unrevoked, unexpired), the caller holds the
+// session and is repeating an exchange whose answer it lost: it gets a
+// new access token and next again. Anything else is a reuse.
+func (s *Service) retried(ctx context.Context, old *cms.RefreshToken, next string, now time.Time) (*Session, error) {
+	if next == "" {
+		return nil, s.revoke(ctx, old.FamilyID, now)
+	}
+	cur, err := s.Tokens.RefreshTokenByHash(ctx, hashToken(next))
+	if err != nil && cms.ErrorCode(err) != cms.ENOTFOUND {
+		return nil, err
+	}
+	if err != nil || cur.FamilyID != old.FamilyID || cur.Spent || cur.Revoked || !now.Before(cur.ExpiresAt) {
+		return nil, s.revoke(ctx, old.FamilyID, now)
+	}
+	u, err := s.Users.User(ctx, cur.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, s.revoke(ctx, old.FamilyID, now)
+	}
+	return s.session(u, next, now)
 }
 
 func (s *Service) revoke(ctx context.Context, family string, now time.Time) error {

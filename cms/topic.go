@@ -64,10 +64,32 @@ type TopicContent struct {
 	Related         []string  `json:"related"`
 }
 
-// TopicContentHash is sha256 over the canonical encoding of a topic's
-// content. The encoding carries its version and its subject ("v": 1,
-// "subject": "topic"), so it can never collide with an article's.
-func TopicContentHash(c *TopicContent) string {
+// TopicContentHash is sha256 over the canonical encoding of what review
+// of a topic decides on: the content readers are shown and the number of
+// reviewers its articles need (required), which is part of the reviewed
+// topic since API.md reads it from the published version. The encoding
+// carries its version and its subject ("v": 2, "subject": "topic"), so it
+// can never collide with an article's or with the first encoding, which
+// left the number out (see TopicContentHashV1).
+func TopicContentHash(c *TopicContent, required int) string {
+	return sha256Of(struct {
+		V               int       `json:"v"`
+		Subject         string    `json:"subject"`
+		Name            string    `json:"name"`
+		Kind            TopicKind `json:"kind"`
+		Definition      string    `json:"definition"`
+		DescriptionHTML string    `json:"description_html"`
+		Aliases         []string  `json:"aliases"`
+		Related         []string  `json:"related"`
+		Required        int       `json:"required_approvals"`
+	}{2, SubjectTopic, c.Name, c.Kind, c.Definition, c.DescriptionHTML, orEmpty(c.Aliases), orEmpty(c.Related), required})
+}
+
+// TopicContentHashV1 is the first encoding, of the content alone. New
+// revisions are never hashed with it; revisions and versions hashed with
+// it keep their hashes, and the store computes it for those made by
+// migration 00013, which stored none.
+func TopicContentHashV1(c *TopicContent) string {
 	return sha256Of(struct {
 		V               int       `json:"v"`
 		Subject         string    `json:"subject"`
@@ -78,6 +100,19 @@ func TopicContentHash(c *TopicContent) string {
 		Aliases         []string  `json:"aliases"`
 		Related         []string  `json:"related"`
 	}{1, SubjectTopic, c.Name, c.Kind, c.Definition, c.DescriptionHTML, orEmpty(c.Aliases), orEmpty(c.Related)})
+}
+
+// topicHashes are every hash a topic draft has: its own and the one of
+// the other encoding, so the self-review rule recognises a reviewer's
+// revision whichever encoding hashed it. The v1 hash leaves the number
+// of reviewers out, so it may match a revision that differed only in it:
+// that errs on the side of a second reviewer.
+func topicHashes(t *Topic) []string {
+	v1 := TopicContentHashV1(&t.TopicContent)
+	if t.ContentHash == v1 {
+		return []string{t.ContentHash, TopicContentHash(&t.TopicContent, t.RequiredApprovals)}
+	}
+	return []string{t.ContentHash, v1}
 }
 
 // Topic is a term of the newsroom's medical vocabulary ("JAK inhibitors")
@@ -92,13 +127,21 @@ type Topic struct {
 	Revision    int            `json:"revision"`
 	ContentHash string         `json:"content_hash"`
 	// RequiredApprovals is how many distinct reviewers must approve an
-	// article tagged with the topic (1..MaxRequiredApprovals). It is a
-	// rule of the newsroom, not content readers see, so it is not hashed.
+	// article tagged with the topic (1..MaxRequiredApprovals), as the
+	// draft says. Articles count it from the latest published version:
+	// it is reviewed like the content, so the hash covers it.
 	RequiredApprovals int       `json:"required_approvals"`
 	Approval          *Approval `json:"approval"`
 	Live              *Live     `json:"live"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// Author is who created the topic, its author for the review rules
+	// (CreatedBy); SavedBy and SavedAt say who saved the draft revision
+	// and when, so a client can tell whose words are under review. Both
+	// are null for topics made before topics were reviewed (00013).
+	Author  *UserRef   `json:"author"`
+	SavedBy *UserRef   `json:"saved_by"`
+	SavedAt *time.Time `json:"saved_at"`
 
 	// CreatedBy is who created the topic: its author for the workflow.
 	CreatedBy string `json:"-"`
@@ -110,9 +153,11 @@ type Topic struct {
 type TopicRevision struct {
 	Number int `json:"revision"`
 	TopicContent
-	ContentHash string    `json:"content_hash"`
-	SavedBy     UserRef   `json:"saved_by"`
-	SavedAt     time.Time `json:"saved_at"`
+	// RequiredApprovals is the draft's number of reviewers as saved.
+	RequiredApprovals int       `json:"required_approvals"`
+	ContentHash       string    `json:"content_hash"`
+	SavedBy           UserRef   `json:"saved_by"`
+	SavedAt           time.Time `json:"saved_at"`
 }
 
 // TopicVersion is an immutable published version of a topic: what
@@ -122,9 +167,12 @@ type TopicVersion struct {
 	Version  int
 	Revision int
 	TopicContent
-	ContentHash string
-	PublishedAt time.Time
-	PublishedBy UserRef
+	// RequiredApprovals is how many reviewers the topic's articles need
+	// while this is its latest version.
+	RequiredApprovals int
+	ContentHash       string
+	PublishedAt       time.Time
+	PublishedBy       UserRef
 	// Reviewer and ReviewedAt are nil for a version published before
 	// topics were reviewed (migration 00013).
 	Reviewer   *DeliveryPerson
@@ -192,7 +240,8 @@ func TopicVersionOf(ifMatch string) (int64, error) {
 // subject is what the workflow rules need to know about the topic; h is
 // its review history, needed only to approve or request changes.
 func (t *Topic) subject(h *ReviewHistory) workflow.Subject {
-	s := workflow.Subject{State: t.State, AuthorID: t.CreatedBy, HasLive: t.Live != nil, DraftHash: t.ContentHash}
+	s := workflow.Subject{State: t.State, AuthorID: t.CreatedBy, HasLive: t.Live != nil, DraftHash: t.ContentHash,
+		DraftHashes: topicHashes(t)}
 	if t.Approval != nil {
 		s.ApprovedHash = t.Approval.ContentHash
 	}
@@ -364,9 +413,11 @@ func (e *Editor) CreateTopic(ctx context.Context, actor *User, in TopicInput) (*
 		return nil, err
 	}
 	now := Now()
-	rev := &TopicRevision{Number: 1, TopicContent: *c, ContentHash: TopicContentHash(c), SavedBy: actor.Ref(), SavedAt: now}
+	rev := &TopicRevision{Number: 1, TopicContent: *c, RequiredApprovals: required, ContentHash: TopicContentHash(c, required),
+		SavedBy: actor.Ref(), SavedAt: now}
+	by := actor.Ref()
 	t := &Topic{Slug: slug, TopicContent: *c, State: workflow.Draft, Version: 1, Revision: 1, ContentHash: rev.ContentHash,
-		RequiredApprovals: required, CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID}
+		RequiredApprovals: required, CreatedAt: now, UpdatedAt: now, CreatedBy: actor.ID, Author: &by, SavedBy: &by, SavedAt: &now}
 	ev := NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventCreated, fmt.Sprintf("topic %q created (revision 1)", c.Name), now)
 	if err := e.Store.WriteTopic(ctx, &TopicWrite{Topic: t, Revision: rev, Event: ev}); err != nil {
 		return nil, err
@@ -380,8 +431,8 @@ const topicRetries = 20
 
 // ReplaceTopic saves new content for a topic, at version ifMatch (any
 // version when 0: topic saves keep their optional If-Match). A change of
-// content is a new immutable revision and sends the topic back to draft,
-// clearing its approval; readers keep the published version until the
+// content or of required approvals is a new immutable revision and sends
+// the topic back to draft, clearing its approval; readers keep the published version until the
 // new one is reviewed and published. Editors and admins only.
 func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifMatch int64, in TopicInput) (*Topic, error) {
 	if err := RequireRole(actor, "changing topics", roleTopics...); err != nil {
@@ -397,7 +448,6 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifM
 	if err := e.checkRelated(ctx, c); err != nil {
 		return nil, err
 	}
-	hash := TopicContentHash(c)
 	for i := 0; ; i++ {
 		t, err := e.Store.Topic(ctx, slug)
 		if err != nil {
@@ -406,24 +456,39 @@ func (e *Editor) ReplaceTopic(ctx context.Context, actor *User, slug string, ifM
 		if ifMatch != 0 && t.Version != ifMatch {
 			return nil, staleTopic(t.Version)
 		}
+		required, _ := in.requiredApprovals(t.RequiredApprovals)
+		hash := TopicContentHash(c, required)
+		if t.ContentHash == TopicContentHashV1(c) && required == t.RequiredApprovals {
+			// A draft hashed before the number of reviewers was: nothing
+			// changed, so it keeps its hash and its approval.
+			hash = t.ContentHash
+		}
 		changed := hash != t.ContentHash
 		state, err := workflow.Save(t.subject(nil), actor.Actor(), changed)
 		if err != nil {
 			return nil, fromWorkflow(err)
 		}
-		old := t.TopicContent
+		old, oldRequired := t.TopicContent, t.RequiredApprovals
 		now := Now()
 		w := &TopicWrite{Topic: t, PrevVersion: t.Version}
 		detail := "saved without changes"
 		if changed {
 			t.Revision++
-			w.Revision = &TopicRevision{Number: t.Revision, TopicContent: *c, ContentHash: hash, SavedBy: actor.Ref(), SavedAt: now}
-			t.TopicContent, t.ContentHash, t.Approval = *c, hash, nil
-			detail = topicChanges(&old, c) + fmt.Sprintf(" (revision %d)", t.Revision)
-		}
-		if required, _ := in.requiredApprovals(t.RequiredApprovals); required != t.RequiredApprovals {
-			detail += fmt.Sprintf("; required approvals changed from %d to %d", t.RequiredApprovals, required)
-			t.RequiredApprovals = required
+			w.Revision = &TopicRevision{Number: t.Revision, TopicContent: *c, RequiredApprovals: required, ContentHash: hash,
+				SavedBy: actor.Ref(), SavedAt: now}
+			by := actor.Ref()
+			t.TopicContent, t.RequiredApprovals, t.ContentHash, t.Approval = *c, required, hash, nil
+			t.SavedBy, t.SavedAt = &by, &now
+			detail = topicChanges(&old, c)
+			if required != oldRequired {
+				change := fmt.Sprintf("required approvals changed from %d to %d", oldRequired, required)
+				if detail == "saved without changes" {
+					detail = change
+				} else {
+					detail += "; " + change
+				}
+			}
+			detail += fmt.Sprintf(" (revision %d)", t.Revision)
 		}
 		t.State, t.Version, t.UpdatedAt = state, t.Version+1, now
 		w.Event = NewAuditEvent(Subject{SubjectTopic, slug}, actor.Ref(), EventChanged, detail, now)

@@ -87,7 +87,7 @@ func (e *Editor) topicPublication(ctx context.Context, t *Topic, by UserRef, now
 	t.PublishedVersions++
 	reviewed := t.Approval.At
 	v := &TopicVersion{Slug: t.Slug, Version: t.PublishedVersions, Revision: rev.Number, TopicContent: rev.TopicContent,
-		ContentHash: rev.ContentHash, PublishedAt: now, PublishedBy: by,
+		RequiredApprovals: rev.RequiredApprovals, ContentHash: rev.ContentHash, PublishedAt: now, PublishedBy: by,
 		Reviewer:   &DeliveryPerson{Name: t.Approval.Reviewer.Name, Credentials: t.Approval.Reviewer.Credentials},
 		ReviewedAt: &reviewed}
 	t.Live = &Live{Version: v.Version, Revision: rev.Number, PublishedAt: now, PublishedBy: by}

@@ -151,12 +151,13 @@ test('editor creates and submits a topic, a reviewer approves it, the editor pub
   await item(editorPage, 'JAK inhibitors').getByRole('button', { name: 'Publish', exact: true }).waitFor();
   await server.want(200, 'PUT', `/api/v1/editor/topics/${slug}`, {
     token: server.adminToken,
-    body: { name: t.name, kind: t.kind, definition: t.definition, description_html: t.description_html, aliases: t.aliases, related: t.related, required_approvals: 3 },
+    body: { name: t.name, kind: t.kind, definition: t.definition, description_html: t.description_html, aliases: t.aliases, related: t.related, required_approvals: t.required_approvals },
     headers: { 'If-Match': `"${t.version}"` },
   });
   t = await topic();
-  // Changing only the rule keeps the content, so the approval stands.
-  assert.equal(t.state, 'approved', 'a rule change keeps the approval');
+  // A save that changes nothing keeps the approval (a change of the
+  // rule, required_approvals, would not: it is reviewed like content).
+  assert.equal(t.state, 'approved', 'an unchanged save keeps the approval');
   await item(editorPage, 'JAK inhibitors').getByRole('button', { name: 'Publish', exact: true }).click();
   dialog = editorPage.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
@@ -180,4 +181,48 @@ test('editor creates and submits a topic, a reviewer approves it, the editor pub
 
   assertNoPageProblems(editorPage);
   assertNoPageProblems(reviewer);
+});
+
+test('a reviewer who saved the topic under review is not offered Approve', async () => {
+  const erin = { email: 'erin@example.com', name: 'Erin Editor-Reviewer', roles: ['editor', 'reviewer'], credentials: 'PharmD' };
+  await server.want(201, 'POST', '/api/v1/editor/users', {
+    token: server.adminToken,
+    body: { ...erin, password: 'correct horse battery staple' },
+  });
+  const erinToken = await server.login(erin.email);
+  let t = await server.want(201, 'POST', '/api/v1/editor/topics', {
+    token: server.adminToken,
+    body: { slug: 'psoriasis', name: 'Psoriasis', kind: 'condition' },
+  });
+  // Erin's words: she saves the revision that goes to review.
+  t = await server.want(200, 'PUT', '/api/v1/editor/topics/psoriasis', {
+    token: erinToken,
+    body: { name: 'Psoriasis', kind: 'condition', definition: 'A skin condition that causes red, scaly patches.' },
+    headers: { 'If-Match': `"${t.version}"` },
+  });
+  assert.equal(t.saved_by.id, (await server.want(200, 'GET', '/api/v1/auth/me', { token: erinToken })).id);
+  await server.want(200, 'POST', '/api/v1/editor/topics/psoriasis/transitions', {
+    token: server.adminToken,
+    body: { action: 'submit' },
+    headers: { 'If-Match': `"${t.version}"` },
+  });
+
+  const page = await newPage(browser, server);
+  await signIn(page, erin.email, undefined, '/admin/topics');
+  const entry = item(page, 'Psoriasis');
+  await entry.getByText('In review', { exact: true }).waitFor();
+  for (const name of ['Approve', 'Request changes']) {
+    assert.equal(await entry.getByRole('button', { name, exact: true }).count(), 0, `Erin is offered ${name} on her own words`);
+  }
+  await entry.getByText(/another reviewer must review it/).waitFor();
+  await entry.getByRole('button', { name: 'Withdraw', exact: true }).waitFor(); // she is an editor too
+
+  // Another reviewer is offered both.
+  const rita = await newPage(browser, server);
+  await signIn(rita, people.reviewer.email, undefined, '/admin/topics');
+  await item(rita, 'Psoriasis').getByRole('button', { name: 'Approve', exact: true }).waitFor();
+  await item(rita, 'Psoriasis').getByRole('button', { name: 'Request changes', exact: true }).waitFor();
+  assertNoPageProblems(page);
+  await page.context().close();
+  await rita.context().close();
 });

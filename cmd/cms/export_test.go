@@ -228,3 +228,72 @@ func TestExportImportSeeded(t *testing.T) {
 		})
 	}
 }
+
+// TestImportOlderExportKeepsTopicApprovals: an export made before topic
+// revisions and versions held required_approvals (migration 00015) is
+// imported with the topic's number in them, as migrating would have given
+// them, so its articles still need as many reviewers.
+func TestImportOlderExportKeepsTopicApprovals(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			from := storetest.URL(t, dialect)
+			db, err := store.Open(t.Context(), from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			as := &auth.Service{Users: db, Tokens: db}
+			ed := &cms.Editor{Store: db, ReviewInterval: time.Hour}
+			mk := func(email string, creds string, r workflow.Role) *cms.User {
+				u, err := as.CreateUser(t.Context(), cms.CommandLine(), cms.NewUser{Email: email, Name: email, Password: "a long enough password",
+					Roles: []workflow.Role{r}, Credentials: creds})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return u
+			}
+			editor, reviewer := mk("e@example.com", "", workflow.RoleEditor), mk("r@example.com", "MD", workflow.RoleReviewer)
+			three := 3
+			tp, err := ed.CreateTopic(t.Context(), editor, cms.TopicInput{Slug: "jak-inhibitors", Name: "JAK inhibitors", RequiredApprovals: &three})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []struct {
+				who    *cms.User
+				action string
+			}{{editor, "submit"}, {reviewer, "approve"}, {editor, "publish"}} {
+				if tp, err = ed.TopicTransition(t.Context(), step.who, tp.Slug, tp.Version, cms.TransitionInput{Action: step.action}); err != nil {
+					t.Fatalf("%s: %v", step.action, err)
+				}
+			}
+			db.Close()
+			var older strings.Builder
+			for _, line := range strings.SplitAfter(exportOf(t, from), "\n") {
+				if strings.HasPrefix(line, `{"table":"topic_revisions"`) || strings.HasPrefix(line, `{"table":"topic_versions"`) {
+					if !strings.Contains(line, `"required_approvals":3`) {
+						t.Fatalf("exported without the number: %s", line)
+					}
+					line = strings.Replace(strings.Replace(line, `"required_approvals":3,`, "", 1), `,"required_approvals":3`, "", 1)
+				}
+				older.WriteString(line)
+			}
+			to := storetest.URL(t, dialect)
+			if code, _, stderr := runIn(t, dbVars(to), older.String(), "import"); code != 0 {
+				t.Fatalf("import: exit %d: %s", code, stderr)
+			}
+			db, err = store.Open(t.Context(), to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if n, err := db.TopicApprovals(t.Context(), []string{"jak-inhibitors"}); err != nil || n != 3 {
+				t.Fatalf("imported topic asks for %d (%v), want 3", n, err)
+			}
+			if rev, err := db.TopicRevision(t.Context(), "jak-inhibitors", 1); err != nil || rev.RequiredApprovals != 3 {
+				t.Fatalf("imported revision: %+v %v", rev, err)
+			}
+		})
+	}
+}

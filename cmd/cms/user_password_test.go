@@ -38,7 +38,7 @@ func TestUserSetPassword(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "w@example.com") || strings.Contains(out, "password:") {
 				t.Fatalf("set-password: %d %q %q", code, out, stderr)
 			}
-			if _, err := as.Refresh(ctx, sess.RefreshToken); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
+			if _, err := as.Refresh(ctx, sess.RefreshToken, ""); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
 				t.Fatalf("refresh after set-password: %v, want the session revoked", err)
 			}
 			if _, err := as.Login(ctx, "w@example.com", "the first password", "192.0.2.3"); cms.ErrorCode(err) != cms.EUNAUTHORIZED {

@@ -26,12 +26,15 @@ type refreshBody struct {
 }
 
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
-	var in refreshBody
+	var in struct {
+		RefreshToken     string `json:"refresh_token"`
+		NextRefreshToken string `json:"next_refresh_token"`
+	}
 	if err := s.decode(w, r, &in); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	sess, err := s.Auth.Refresh(r.Context(), in.RefreshToken)
+	sess, err := s.Auth.Refresh(r.Context(), in.RefreshToken, in.NextRefreshToken)
 	if err != nil {
 		writeError(w, r, err)
 		return

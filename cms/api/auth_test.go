@@ -221,3 +221,47 @@ func TestLoginLimitBehindProxy(t *testing.T) {
 		t.Fatalf("forged X-Forwarded-For from an untrusted peer dodged the limit: %d", got)
 	}
 }
+
+// TestRefreshRetriedWithChosenToken: a client that chose its next refresh
+// token and lost the answer (a reload while the refresh was in flight)
+// sends the same exchange again and keeps its session; a spent token with
+// another next token, or none, is still a reuse that revokes the family.
+func TestRefreshRetriedWithChosenToken(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		refresh := func(tok, next any) *response {
+			body := map[string]any{"refresh_token": tok}
+			if next != nil {
+				body["next_refresh_token"] = next
+			}
+			return e.do("POST", "/api/v1/auth/refresh", "", body)
+		}
+		next := strings.Repeat("n", 20) + strings.Repeat("A", 23)
+		first := login(e, "editor@example.com", testPassword).want(200).json()["refresh_token"]
+		for _, bad := range []any{"short", strings.Repeat("x", 129), strings.Repeat("é", 43), first} {
+			refresh(first, bad).problem(422)
+		}
+		got := refresh(first, next).want(200).json()
+		if got["refresh_token"] != next {
+			t.Fatalf("the chosen token was not used: %v", got["refresh_token"])
+		}
+		// The answer was lost: the same exchange again keeps the session.
+		again := refresh(first, next).want(200).json()
+		if again["refresh_token"] != next || again["access_token"] == "" {
+			t.Fatalf("retried exchange: %v", again)
+		}
+		e.do("GET", "/api/v1/auth/me", again["access_token"].(string), nil).want(200)
+		// A token the server holds cannot be chosen again.
+		other := login(e, "editor@example.com", testPassword).want(200).json()["refresh_token"]
+		refresh(other, next).problem(422)
+		// The chosen token works as any other, and once it is spent the
+		// retry is a reuse: the family goes, newest token included.
+		next2 := strings.Repeat("m", 43)
+		refresh(next, next2).want(200)
+		refresh(first, next).problem(401)
+		refresh(next2, nil).problem(401)
+		// Another family: a spent token with a wrong next token is a reuse too.
+		third := refresh(other, nil).want(200).json()["refresh_token"]
+		refresh(other, strings.Repeat("z", 43)).problem(401)
+		refresh(third, nil).problem(401)
+	})
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"embed"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -73,5 +74,16 @@ func serveDocsFile(w http.ResponseWriter, r *http.Request, name, contentType str
 		return
 	}
 	h.Set("Content-Type", contentType)
+	writeBody(w, r, b)
+}
+
+// writeBody writes a whole body with its length, or only the length when
+// the request is HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, b []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	w.Write(b)
 }

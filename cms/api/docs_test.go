@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,4 +48,27 @@ func TestAPIDocs(t *testing.T) {
 	}
 	e.do("GET", "/api/docs/index.html", "", nil).problem(404)
 	e.do("GET", "/api/docs/..%2Fopenapi.go", "", nil).problem(404)
+}
+
+// TestAPIDocsHead: HEAD answers wherever GET does on the docs page, its
+// scripts and the OpenAPI document: GET's status and headers, no body.
+func TestAPIDocsHead(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	for _, path := range []string{"/api/docs", "/api/docs/init.js", "/api/docs/redoc.standalone.js", "/api/openapi.json"} {
+		get := e.do("GET", path, "", nil).want(200)
+		head := e.do("HEAD", path, "", nil).want(200)
+		if len(head.Body) != 0 {
+			t.Errorf("HEAD %s: %d bytes of body", path, len(head.Body))
+		}
+		for _, h := range []string{"Content-Type", "ETag", "Cache-Control", "Content-Security-Policy"} {
+			if head.Header.Get(h) != get.Header.Get(h) {
+				t.Errorf("HEAD %s: %s %q, GET says %q", path, h, head.Header.Get(h), get.Header.Get(h))
+			}
+		}
+		if cl := head.Header.Get("Content-Length"); cl != strconv.Itoa(len(get.Body)) {
+			t.Errorf("HEAD %s: Content-Length %q, GET's body is %d bytes", path, cl, len(get.Body))
+		}
+		e.do("HEAD", path, "", nil, "If-None-Match", get.Header.Get("ETag")).want(304)
+	}
+	e.do("HEAD", "/api/docs/index.html", "", nil).want(404)
 }

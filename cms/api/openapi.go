@@ -25,7 +25,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Content-Type", jsonType)
-	w.Write(openAPI)
+	writeBody(w, r, openAPI)
 }
 
 // OpenAPIDocument returns the OpenAPI document the server serves, for

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -358,11 +359,12 @@ func TestSecondOpinionByTopic(t *testing.T) {
 				t.Fatalf("required_approvals %v: %d", bad, res.Status)
 			}
 		}
-		tp := e.do("POST", topics, "editor", map[string]any{"slug": "jak-inhibitors", "name": "JAK inhibitors", "required_approvals": 2}).want(201).json()
+		// The number is read from the published topic: e.topic publishes.
+		tp := e.topic("jak-inhibitors", "JAK inhibitors", "required_approvals", 2)
 		if tp["required_approvals"] != float64(2) {
 			t.Fatalf("topic: %v", tp)
 		}
-		e.do("POST", topics, "editor", map[string]any{"slug": "psoriasis", "name": "Psoriasis"}).want(201)
+		e.topic("psoriasis", "Psoriasis")
 		if got := e.do("GET", topics+"/psoriasis", "writer", nil).want(200).json(); got["required_approvals"] != float64(1) {
 			t.Fatalf("default required_approvals: %v", got)
 		}
@@ -494,4 +496,74 @@ func TestWebhookSecondOpinion(t *testing.T) {
 			t.Fatalf("after the second approval: %v", got)
 		}
 	}, func(s *api.Server) { s.Editor.RequiredApprovals = 2 })
+}
+
+// TestTopicApprovalsAreReviewed: the number of reviewers a topic asks of
+// its articles is part of the reviewed topic. An editor's change to it
+// is a new revision like any other; articles keep needing the published
+// number until the change is approved and published. A topic never
+// published asks for the default only.
+func TestTopicApprovalsAreReviewed(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		required := func(a map[string]any) any {
+			return e.do("GET", articles+"/"+a["id"].(string), "writer", nil).want(200).json()["required_approvals"]
+		}
+		// Never published: its number is not reviewed, so it counts for nothing.
+		draftTopic := e.do("POST", topicsPath, "editor", map[string]any{"slug": "tofacitinib", "name": "Tofacitinib",
+			"required_approvals": 3}).want(201).json()
+		if draftTopic["required_approvals"] != float64(3) {
+			t.Fatalf("draft topic: %v", draftTopic)
+		}
+		a := e.create("writer", draft("Tofacitinib and shingles", "topics", []string{"tofacitinib"}))
+		if got := required(a); got != float64(1) {
+			t.Fatalf("a topic never published asks for %v", got)
+		}
+
+		jak := e.topic("jak-inhibitors", "JAK inhibitors", "required_approvals", 2)
+		b := e.create("writer", draft("Baricitinib dosing", "topics", []string{"jak-inhibitors"}))
+		if got := required(b); got != float64(2) {
+			t.Fatalf("published topic asks for %v", got)
+		}
+		// The editor raises it without review: a new revision, back to draft.
+		rev := jak["revision"]
+		jak = e.do("PUT", topicsPath+"/jak-inhibitors", "editor", map[string]any{"name": "JAK inhibitors", "required_approvals": 3},
+			"If-Match", etag(jak)).want(200).json()
+		if jak["required_approvals"] != float64(3) || jak["state"] != "draft" || jak["revision"] == rev {
+			t.Fatalf("after the change: %v", jak)
+		}
+		if got := required(b); got != float64(2) {
+			t.Fatalf("an unreviewed change counts: %v", got)
+		}
+		// Lowering it without review does not count either.
+		jak = e.do("PUT", topicsPath+"/jak-inhibitors", "editor", map[string]any{"name": "JAK inhibitors", "required_approvals": 1},
+			"If-Match", etag(jak)).want(200).json()
+		if got := required(b); got != float64(2) {
+			t.Fatalf("an unreviewed lowering counts: %v", got)
+		}
+		// Approving and publishing 3 makes it count.
+		jak = e.do("PUT", topicsPath+"/jak-inhibitors", "editor", map[string]any{"name": "JAK inhibitors", "required_approvals": 3},
+			"If-Match", etag(jak)).want(200).json()
+		jak = e.topicAct("editor", jak, "submit").want(200).json()
+		jak = e.topicAct("reviewer", jak, "approve").want(200).json()
+		if got := required(b); got != float64(2) {
+			t.Fatalf("approved but not published: %v", got)
+		}
+		revision := e.do("GET", fmt.Sprintf("%s/jak-inhibitors/revisions/%v", topicsPath, jak["revision"]), "writer", nil).want(200).json()
+		if revision["required_approvals"] != float64(3) {
+			t.Fatalf("the revision: %v", revision)
+		}
+		jak = e.topicAct("editor", jak, "publish").want(200).json()
+		if got := required(b); got != float64(3) {
+			t.Fatalf("after publishing: %v", got)
+		}
+		// The approval decides with the published number too.
+		b = e.act("writer", e.do("GET", articles+"/"+b["id"].(string), "writer", nil).want(200).json(), "submit").want(200).json()
+		b = e.act("reviewer", b, "approve").want(200).json()
+		wantState(t, b, "in_review")
+		// Unpublishing the topic is no review: its number still counts.
+		jak = e.topicAct("editor", jak, "unpublish").want(200).json()
+		if got := required(b); got != float64(3) {
+			t.Fatalf("after unpublishing the topic: %v", got)
+		}
+	})
 }

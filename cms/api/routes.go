@@ -33,9 +33,14 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	// The document and its page answer HEAD as GET does (link checkers,
+	// monitors, caches revalidating).
 	r.Get("/api/openapi.json", s.openAPI)
+	r.Head("/api/openapi.json", s.openAPI)
 	r.Get("/api/docs", s.docsPage)
+	r.Head("/api/docs", s.docsPage)
 	r.Get("/api/docs/{file}", s.docsAsset)
+	r.Head("/api/docs/{file}", s.docsAsset)
 	if !s.MetricsElsewhere {
 		r.Method("GET", "/metrics", s.metrics.handler())
 	}

@@ -294,3 +294,45 @@ func TestSearchKnowsTopics(t *testing.T) {
 		}
 	})
 }
+
+// TestTopicSaysWhoseWords: the editor topic names its author and who saved
+// its draft revision, so a client can apply the self-review rule before
+// offering Approve; the server still decides.
+func TestTopicSaysWhoseWords(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.addUser("editorrev", "MD", workflow.RoleEditor, workflow.RoleReviewer)
+		ref := func(tp map[string]any, key string) string {
+			t.Helper()
+			m, ok := tp[key].(map[string]any)
+			if !ok {
+				t.Fatalf("%s: %v", key, tp[key])
+			}
+			return m["id"].(string)
+		}
+		jak := e.do("POST", topicsPath, "editor", map[string]any{"slug": "jak-inhibitors", "name": "JAK inhibitors"}).want(201).json()
+		if ref(jak, "author") != e.users["editor"].ID || ref(jak, "saved_by") != e.users["editor"].ID || jak["saved_at"] == nil {
+			t.Fatalf("created: %v", jak)
+		}
+		jak = e.do("PUT", topicsPath+"/jak-inhibitors", "editorrev", map[string]any{"name": "JAK inhibitors", "definition": "a class of drugs"},
+			"If-Match", etag(jak)).want(200).json()
+		got := e.do("GET", topicsPath+"/jak-inhibitors", "writer", nil).want(200).json()
+		for _, tp := range []map[string]any{jak, got} {
+			if ref(tp, "author") != e.users["editor"].ID || ref(tp, "saved_by") != e.users["editorrev"].ID {
+				t.Fatalf("after another's save: %v", tp)
+			}
+		}
+		// Whose words are under review may not approve them.
+		jak = e.topicAct("editor", jak, "submit").want(200).json()
+		if ref(jak, "saved_by") != e.users["editorrev"].ID {
+			t.Fatalf("a transition changed saved_by: %v", jak)
+		}
+		e.topicAct("editorrev", jak, "approve").problem(403)
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.do("GET", topicsPath, "writer", nil).want(200).decode(&list)
+		if len(list.Items) != 1 || ref(list.Items[0], "saved_by") != e.users["editorrev"].ID {
+			t.Fatalf("list: %v", list.Items)
+		}
+	})
+}

@@ -126,7 +126,8 @@ func articleSelect(body string) string {
 		a.live_version, a.live_revision, a.live_published_at, a.live_published_by, pb.name AS publisher_name,
 		a.live_slug, a.live_reviewed_at, a.first_published_at, a.published_versions,
 		a.approvals, a.last_review, a.submitted_at, a.words_changed_since_live, a.open_comments,
-		COALESCE((SELECT MAX(t.required_approvals) FROM article_topics xt JOIN topics t ON t.slug = xt.topic_slug
+		COALESCE((SELECT MAX(v.required_approvals) FROM article_topics xt JOIN topics t ON t.slug = xt.topic_slug
+			JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.published_versions
 			WHERE xt.article_id = a.id), 1) AS topic_approvals,
 		r.revision, r.title, r.summary, ` + body + ` AS body_html, r.topics, r.refs, r.content_hash, r.saved_by,
 		su.name AS saver_name, r.saved_at
@@ -276,12 +277,18 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 	return missing, nil
 }
 
-// TopicApprovals returns the highest required_approvals among topics.
+// TopicApprovals returns the highest required_approvals among the latest
+// published versions of topics: the number is part of the reviewed topic,
+// so a draft's unreviewed change to it counts for nothing, and a topic
+// never published asks for no more than the default. The latest version,
+// not the live one: unpublishing a topic is no review, so it does not
+// lower what its articles need.
 func (db *DB) TopicApprovals(ctx context.Context, slugs []string) (int, error) {
 	if len(slugs) == 0 {
 		return 1, nil
 	}
-	q, args, err := sqlx.In(`SELECT COALESCE(MAX(required_approvals), 1) FROM topics WHERE slug IN (?)`, slugs)
+	q, args, err := sqlx.In(`SELECT COALESCE(MAX(v.required_approvals), 1) FROM topics t
+		JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.published_versions WHERE t.slug IN (?)`, slugs)
 	if err != nil {
 		return 0, err
 	}

@@ -400,6 +400,15 @@ func (im *Importer) Commit(ctx context.Context) error {
 	for _, st := range im.stmts {
 		st.Close()
 	}
+	// An export made before migration 00015 has no required_approvals in
+	// topic revisions and versions: they take the topic's, as migrating
+	// that database would have given them.
+	for _, table := range []string{"topic_revisions", "topic_versions"} {
+		if _, err := im.tx.ExecContext(ctx, `UPDATE `+table+` SET required_approvals =
+			(SELECT t.required_approvals FROM topics t WHERE t.slug = `+table+`.topic_slug) WHERE required_approvals IS NULL`); err != nil {
+			return err
+		}
+	}
 	if err := im.db.announce(ctx, im.tx); err != nil {
 		return err
 	}

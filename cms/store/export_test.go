@@ -13,6 +13,16 @@ func (db *DB) MigrateTo(ctx context.Context, v int64) error {
 	return err
 }
 
+// MigrateDownTo rolls migrations back to version v, for tests of Down.
+func (db *DB) MigrateDownTo(ctx context.Context, v int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, v)
+	return err
+}
+
 // ForgetCompressedDocuments makes every live row look published before
 // compressed copies were kept (migration 00006).
 func (db *DB) ForgetCompressedDocuments(ctx context.Context) error {

@@ -214,11 +214,11 @@ func TestTopics(t *testing.T) {
 		content := cms.TopicContent{Name: "JAK inhibitors", Kind: cms.KindDrugClass, DescriptionHTML: "<p>x</p>",
 			Aliases: []string{"Janus kinase inhibitor"}, Related: []string{}}
 		tp := &cms.Topic{Slug: "jak-inhibitors", TopicContent: content, State: workflow.Draft, Version: 1, Revision: 1,
-			ContentHash: cms.TopicContentHash(&content), CreatedAt: now, UpdatedAt: now}
+			ContentHash: cms.TopicContentHash(&content, 1), RequiredApprovals: 1, CreatedAt: now, UpdatedAt: now}
 		ev := func(action string) *cms.AuditEvent {
 			return cms.NewAuditEvent(cms.Subject{Type: cms.SubjectTopic, ID: "jak-inhibitors"}, cli, action, "", now)
 		}
-		rev := &cms.TopicRevision{Number: 1, TopicContent: content, ContentHash: tp.ContentHash, SavedBy: cli, SavedAt: now}
+		rev := &cms.TopicRevision{Number: 1, TopicContent: content, RequiredApprovals: 1, ContentHash: tp.ContentHash, SavedBy: cli, SavedAt: now}
 		if err := db.WriteTopic(ctx, &cms.TopicWrite{Topic: tp, Revision: rev, Event: ev("created")}); err != nil {
 			t.Fatal(err)
 		}

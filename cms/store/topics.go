@@ -47,12 +47,13 @@ func (r *contentRow) content() cms.TopicContent {
 
 // hashOf is a stored content hash, or the content's when none is stored:
 // revisions and versions made by migration 00013 have none, since the
-// canonical encoding is Go's.
+// canonical encoding is Go's. Theirs is the first encoding, of the
+// content alone, which their approvals bound to.
 func hashOf(stored string, c *cms.TopicContent) string {
 	if stored != "" {
 		return stored
 	}
-	return cms.TopicContentHash(c)
+	return cms.TopicContentHashV1(c)
 }
 
 type topicRow struct {
@@ -79,21 +80,41 @@ type topicRow struct {
 	PublishedVersions int            `db:"published_versions"`
 	CreatedAt         tm             `db:"created_at"`
 	UpdatedAt         tm             `db:"updated_at"`
+	AuthorName        sql.NullString `db:"author_name"`
+	SavedBy           sql.NullString `db:"saved_by"`
+	SaverName         sql.NullString `db:"saver_name"`
+	SavedAt           ntm            `db:"saved_at"`
 }
 
 const topicSelect = `SELECT t.slug, t.name, t.kind, t.definition, t.description_html, t.aliases, t.related, t.state, t.version,
 	t.created_by, t.draft_revision, t.draft_hash, t.approval_revision, t.approval_hash, t.approval_reviewer_id,
 	t.approval_reviewer_name, t.approval_credentials, t.approval_at, t.approval_comment, t.live_version, t.required_approvals,
 	v.revision AS live_revision, v.published_at AS live_published_at, v.published_by AS live_published_by,
-	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at
+	u.name AS live_publisher_name, t.published_versions, t.created_at, t.updated_at,
+	au.name AS author_name, r.saved_by, su.name AS saver_name, r.saved_at
 	FROM topics t LEFT JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
-	LEFT JOIN users u ON u.id = v.published_by`
+	LEFT JOIN users u ON u.id = v.published_by
+	LEFT JOIN users au ON au.id = t.created_by
+	LEFT JOIN topic_revisions r ON r.topic_slug = t.slug AND r.revision = t.draft_revision
+	LEFT JOIN users su ON su.id = r.saved_by`
 
 func (r *topicRow) topic() *cms.Topic {
 	t := &cms.Topic{Slug: r.Slug, TopicContent: r.content(), State: workflow.State(r.State), Version: r.Version,
 		Revision: r.DraftRevision, RequiredApprovals: r.Required, CreatedBy: r.CreatedBy, PublishedVersions: r.PublishedVersions,
 		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time}
 	t.ContentHash = hashOf(r.DraftHash, &t.TopicContent)
+	// Topics made by migration 00013 have no author and a revision saved
+	// by no one: those stay null.
+	if r.CreatedBy != "" {
+		t.Author = &cms.UserRef{ID: r.CreatedBy, Name: r.AuthorName.String}
+	}
+	if r.SavedBy.Valid && r.SavedBy.String != "" {
+		t.SavedBy = &cms.UserRef{ID: r.SavedBy.String, Name: r.SaverName.String}
+	}
+	if r.SavedAt.Valid && t.SavedBy != nil {
+		at := r.SavedAt.Time
+		t.SavedAt = &at
+	}
 	if r.ApRevision.Valid {
 		t.Approval = &cms.Approval{Revision: int(r.ApRevision.Int64), ContentHash: r.ApHash.String, At: r.ApAt.Time,
 			Comment: r.ApComment.String, Reviewer: cms.ReviewerRef{ID: r.ApReviewerID.String, Name: r.ApReviewerName.String,
@@ -131,6 +152,7 @@ func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 type topicRevisionRow struct {
 	Number int `db:"revision"`
 	contentRow
+	Required    int            `db:"required_approvals"`
 	ContentHash string         `db:"content_hash"`
 	SavedBy     string         `db:"saved_by"`
 	SaverName   sql.NullString `db:"saver_name"`
@@ -141,11 +163,11 @@ type topicRevisionRow struct {
 func (db *DB) TopicRevision(ctx context.Context, slug string, n int) (*cms.TopicRevision, error) {
 	var r topicRevisionRow
 	if err := db.r.GetContext(ctx, &r, db.q(`SELECT r.revision, r.name, r.kind, r.definition, r.description_html, r.aliases,
-		r.related, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
+		r.related, COALESCE(r.required_approvals, 1) AS required_approvals, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
 		LEFT JOIN users u ON u.id = r.saved_by WHERE r.topic_slug = ? AND r.revision = ?`), slug, n); err != nil {
 		return nil, notFound(err, "topic revision")
 	}
-	rev := &cms.TopicRevision{Number: r.Number, TopicContent: r.content(), SavedBy: cms.UserRef{ID: r.SavedBy, Name: r.SaverName.String},
+	rev := &cms.TopicRevision{Number: r.Number, TopicContent: r.content(), RequiredApprovals: r.Required, SavedBy: cms.UserRef{ID: r.SavedBy, Name: r.SaverName.String},
 		SavedAt: r.SavedAt.Time}
 	rev.ContentHash = hashOf(r.ContentHash, &rev.TopicContent)
 	return rev, nil
@@ -245,9 +267,9 @@ func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 		}
 		if r := w.Revision; r != nil {
 			if _, err := exec(`INSERT INTO topic_revisions (topic_slug, revision, name, kind, definition, description_html, aliases,
-				related, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, r.Number, r.Name,
-				string(r.Kind), r.Definition, r.DescriptionHTML, mustJSON(orEmpty(r.Aliases)), mustJSON(orEmpty(r.Related)),
-				r.ContentHash, r.SavedBy.ID, tm{r.SavedAt}); err != nil {
+				related, required_approvals, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug,
+				r.Number, r.Name, string(r.Kind), r.Definition, r.DescriptionHTML, mustJSON(orEmpty(r.Aliases)),
+				mustJSON(orEmpty(r.Related)), r.RequiredApprovals, r.ContentHash, r.SavedBy.ID, tm{r.SavedAt}); err != nil {
 				return err
 			}
 		}
@@ -263,10 +285,11 @@ func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 				reviewer, creds = v.Reviewer.Name, v.Reviewer.Credentials
 			}
 			if _, err := exec(`INSERT INTO topic_versions (topic_slug, version, revision, content_hash, name, kind, definition,
-				description_html, aliases, related, published_at, published_by, reviewer_name, reviewer_credentials, reviewed_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, v.Version, v.Revision, v.ContentHash, v.Name,
-				string(v.Kind), v.Definition, v.DescriptionHTML, mustJSON(orEmpty(v.Aliases)), mustJSON(orEmpty(v.Related)),
-				tm{v.PublishedAt}, v.PublishedBy.ID, reviewer, creds, ntmOf(v.ReviewedAt)); err != nil {
+				description_html, aliases, related, required_approvals, published_at, published_by, reviewer_name,
+				reviewer_credentials, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, v.Version,
+				v.Revision, v.ContentHash, v.Name, string(v.Kind), v.Definition, v.DescriptionHTML, mustJSON(orEmpty(v.Aliases)),
+				mustJSON(orEmpty(v.Related)), v.RequiredApprovals, tm{v.PublishedAt}, v.PublishedBy.ID, reviewer, creds,
+				ntmOf(v.ReviewedAt)); err != nil {
 				return err
 			}
 		}

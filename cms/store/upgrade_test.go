@@ -61,17 +61,20 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			// they are added for the publication and dropped again before
 			// migrating, so 00012 meets a landed row and fills them in.
 			later := []string{"topics ADD COLUMN required_approvals INTEGER NOT NULL DEFAULT 1",
+				"topics ADD COLUMN published_versions INTEGER NOT NULL DEFAULT 0",
 				"articles ADD COLUMN approvals TEXT NOT NULL DEFAULT '[]'", "articles ADD COLUMN last_review TEXT",
 				"articles ADD COLUMN submitted_at TEXT", "articles ADD COLUMN words_changed_since_live INTEGER",
 				"articles ADD COLUMN open_comments INTEGER NOT NULL DEFAULT 0"}
 			for _, c := range later {
 				storetest.Exec(t, url, "ALTER TABLE "+c)
 			}
+			standInTopicVersions(t, url)
 			old := publish("Apremilast for plaque psoriasis")
 			for _, c := range later {
 				table, rest, _ := strings.Cut(c, " ADD COLUMN ")
 				storetest.Exec(t, url, "ALTER TABLE "+table+" DROP COLUMN "+strings.Fields(rest)[0])
 			}
+			storetest.Exec(t, url, "DROP TABLE topic_versions")
 			if err := db.ForgetCompressedDocuments(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -145,6 +148,15 @@ func landedStaff(t *testing.T, url, at string) (writer, reviewer, editor *cms.Us
 	return mk("writer", "", workflow.RoleWriter), mk("reviewer", "MD", workflow.RoleReviewer), mk("editor", "", workflow.RoleEditor)
 }
 
+// standInTopicVersions is an empty topic_versions with the columns
+// today's article reads join (migrations 00013 and 00015), so today's code
+// writes articles under a landed schema; tests drop it before migrating.
+func standInTopicVersions(t *testing.T, url string) {
+	t.Helper()
+	storetest.Exec(t, url, `CREATE TABLE topic_versions (topic_slug TEXT NOT NULL, version INTEGER NOT NULL,
+		required_approvals INTEGER)`)
+}
+
 // landed is the store as the code of a landed schema before 00013 saw it:
 // every topic was shown to readers, as it was, for there were no topic
 // versions yet.
@@ -181,6 +193,8 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 				('psoriasis', 'Psoriasis', '', '[]', '%s', '%s')`, at, at, at, at))
 			writer, reviewer, editor := landedStaff(t, url, at)
 			ed := &cms.Editor{Store: landed{db}, ReviewInterval: time.Hour}
+			storetest.Exec(t, url, "ALTER TABLE topics ADD COLUMN published_versions INTEGER NOT NULL DEFAULT 0")
+			standInTopicVersions(t, url)
 			a, err := ed.CreateArticle(ctx, writer, cms.DraftInput{Title: "Baricitinib", Summary: "A JAK inhibitor.",
 				BodyHTML: "<p>Once daily.</p>", Topics: []string{"jak-inhibitors"}})
 			if err != nil {
@@ -198,6 +212,8 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			storetest.Exec(t, url, "DROP TABLE topic_versions")
+			storetest.Exec(t, url, "ALTER TABLE topics DROP COLUMN published_versions")
 
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatalf("migrate from 12: %v", err)
@@ -218,7 +234,7 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 			ed.Store = db
 			tp, err := ed.Topic(ctx, "jak-inhibitors")
 			if err != nil || tp.State != workflow.Published || tp.Live == nil || tp.Live.Version != 1 || tp.Revision != 1 ||
-				tp.ContentHash != cms.TopicContentHash(&tp.TopicContent) || tp.Approval != nil {
+				tp.ContentHash != cms.TopicContentHashV1(&tp.TopicContent) || tp.Approval != nil {
 				t.Fatalf("migrated topic: %+v %v", tp, err)
 			}
 			// Its next change is reviewed before readers see it.
@@ -244,6 +260,52 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 			}
 			if n, err := cms.VerifyAudit(ctx, db); err != nil || n == 0 {
 				t.Fatalf("audit: %d %v", n, err)
+			}
+		})
+	}
+}
+
+// Migration 00015 gives the revisions and published versions of existing
+// topics the topic's required_approvals, which articles then count from
+// the published version; its Down takes the columns away again.
+func TestUpgradeKeepsTopicApprovals(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			url := storetest.URL(t, d)
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateTo(ctx, 12); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, required_approvals,
+				created_at, updated_at) VALUES ('jak-inhibitors', 'JAK inhibitors', '', '[]', 3, '%s', '%s'),
+				('psoriasis', 'Psoriasis', '', '[]', 1, '%s', '%s')`, at, at, at, at))
+			if err := db.MigrateTo(ctx, 13); err != nil { // publishes both as they are
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for slug, want := range map[string]int{"jak-inhibitors": 3, "psoriasis": 1} {
+				if n, err := db.TopicApprovals(ctx, []string{slug}); err != nil || n != want {
+					t.Fatalf("%s after migrating: %d %v, want %d", slug, n, err, want)
+				}
+				if rev, err := db.TopicRevision(ctx, slug, 1); err != nil || rev.RequiredApprovals != want {
+					t.Fatalf("%s revision 1: %+v %v", slug, rev, err)
+				}
+			}
+			if err := db.MigrateDownTo(ctx, 13); err != nil {
+				t.Fatalf("down from 00015: %v", err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatalf("up again: %v", err)
+			}
+			if n, err := db.TopicApprovals(ctx, []string{"jak-inhibitors", "psoriasis"}); err != nil || n != 3 {
+				t.Fatalf("after down and up: %d %v", n, err)
 			}
 		})
 	}

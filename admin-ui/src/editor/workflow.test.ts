@@ -115,6 +115,15 @@ describe('topicActions', () => {
     expect(topicActions(null, t('in_review'))).toEqual([]);
   });
 
+  it('keeps reviewers from deciding on words of their own', () => {
+    const other = { id: 'e', name: 'e' };
+    const mine = { id: 'r', name: 'r' };
+    expect(topicActions(rev, t('in_review', { author: other, saved_by: other }))).toEqual(['approve', 'request_changes']);
+    expect(topicActions(rev, t('in_review', { author: other, saved_by: mine }))).toEqual([]);
+    expect(topicActions(rev, t('in_review', { author: mine, saved_by: other }))).toEqual([]);
+    expect(topicActions(rev, t('in_review', { author: null, saved_by: null }))).toEqual(['approve', 'request_changes']);
+  });
+
   it('offers nothing for a topic without a workflow state (an older server)', () => {
     expect(topicActions(ed, { content_hash: 'h' })).toEqual([]);
   });

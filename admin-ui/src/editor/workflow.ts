@@ -133,13 +133,22 @@ export const stateLabels: Record<string, string> = {
 
 /**
  * topicActions lists the workflow actions user may take on a topic now:
- * the article rules without scheduling. The topic's author and saved
- * revisions are not in its JSON, so the self-review rule is left to the
- * server (a refused approval is explained in the dialog).
+ * the article rules without scheduling. The self-review rule is applied
+ * as far as the topic's JSON tells: its author and whoever saved the
+ * revision under review do not decide on it. The rest of that rule (a
+ * reviewer's earlier revisions since the last approval) is left to the
+ * server, whose refusal the dialog explains.
  */
 export function topicActions(
   user: User | null,
-  t: { state?: string; content_hash?: string; approval?: { content_hash: string } | null; live?: unknown },
+  t: {
+    state?: string;
+    content_hash?: string;
+    approval?: { content_hash: string } | null;
+    live?: unknown;
+    author?: { id: string } | null;
+    saved_by?: { id: string } | null;
+  },
 ): Action[] {
   if (!user || user.disabled || !t.state) return [];
   const has = (r: string) => user.roles.includes(r as User['roles'][number]);
@@ -153,7 +162,7 @@ export function topicActions(
         return editor && s === 'in_review';
       case 'approve':
       case 'request_changes':
-        return has('reviewer') && !!user.credentials.trim() && s === 'in_review';
+        return has('reviewer') && !!user.credentials.trim() && s === 'in_review' && !topicWordsOf(user, t);
       case 'publish':
         return editor && s === 'approved' && !!t.approval && t.approval.content_hash === t.content_hash;
       case 'unpublish':
@@ -167,4 +176,13 @@ export function topicActions(
     }
   };
   return order.filter(ok);
+}
+
+/**
+ * topicWordsOf says whether the topic's words under review are user's own:
+ * they wrote the topic or saved the revision under review.
+ */
+export function topicWordsOf(user: User | null, t: { author?: { id: string } | null; saved_by?: { id: string } | null }): boolean {
+  if (!user || user.id === '') return false;
+  return t.author?.id === user.id || t.saved_by?.id === user.id;
 }

@@ -178,6 +178,37 @@ describe('Client', () => {
     expect(srv.calls.at(-1)?.auth).toBe('Bearer access-5');
   });
 
+  it('keeps its chosen next refresh token before asking and sends the same exchange after a lost answer', async () => {
+    const tokens = memoryTokens({ access_token: 'access-1', refresh_token: 'refresh-1', expires_at: Date.now() - 1 });
+    const bodies: { refresh_token: string; next_refresh_token?: string }[] = [];
+    let storedWhenAsked: StoredTokens | null = null;
+    let lose = true;
+    const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      if (String(input).endsWith('/auth/refresh')) {
+        bodies.push(JSON.parse(String(init?.body)));
+        storedWhenAsked ??= { ...tokens.value! };
+        if (lose) {
+          lose = false;
+          throw new TypeError('Failed to fetch'); // the answer never arrives
+        }
+        return json(200, { ...session(2), refresh_token: bodies.at(-1)!.next_refresh_token });
+      }
+      return json(200, { ok: true });
+    };
+    const c = new Client({ fetch: fetchFn, tokens });
+    await expect(c.get('/a')).rejects.toMatchObject({ status: 0 });
+    const next = bodies[0].next_refresh_token!;
+    expect(next).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(storedWhenAsked!.next_refresh_token).toBe(next);
+    expect(tokens.value?.refresh_token).toBe('refresh-1');
+    // As a reloaded page would: the same exchange again.
+    const again = new Client({ fetch: fetchFn, tokens });
+    expect((await again.get('/a')).status).toBe(200);
+    expect(bodies[1]).toEqual({ refresh_token: 'refresh-1', next_refresh_token: next });
+    expect(tokens.value).toMatchObject({ refresh_token: next, access_token: 'access-2' });
+    expect(tokens.value?.next_refresh_token).toBeUndefined();
+  });
+
   it('turns a network failure into status 0', async () => {
     const c = new Client({
       fetch: async () => {

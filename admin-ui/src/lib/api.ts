@@ -123,6 +123,22 @@ export interface StoredTokens {
   refresh_token: string;
   /** ms since epoch after which the access token is stale. */
   expires_at: number;
+  /**
+   * The refresh token this client chose for its next refresh, stored
+   * before the request goes out: when the answer is lost (a reload while
+   * it was in flight), the next page sends the same exchange again rather
+   * than the spent token alone, which would revoke the session.
+   */
+  next_refresh_token?: string;
+}
+
+/** randomToken draws 32 random bytes as base64url (43 characters). */
+export function randomToken(): string {
+  const b = new Uint8Array(32);
+  crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += String.fromCharCode(x);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 const STORAGE_KEY = 'healthcms.session';
@@ -251,9 +267,16 @@ export class Client {
         if (before && t.refresh_token !== before.refresh_token && t.expires_at > this.now()) {
           return true; // another tab refreshed while we waited
         }
+        // The new refresh token is chosen and kept before asking, so a
+        // lost answer is recoverable (see StoredTokens.next_refresh_token).
+        let next = t.next_refresh_token;
+        if (!next) {
+          next = randomToken();
+          this.tokens.save({ ...t, next_refresh_token: next });
+        }
         try {
           const res = await this.raw('POST', '/api/v1/auth/refresh', {
-            body: { refresh_token: t.refresh_token },
+            body: { refresh_token: t.refresh_token, next_refresh_token: next },
             auth: false,
           });
           const s = res.data as Session;

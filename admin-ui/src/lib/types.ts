@@ -130,6 +130,11 @@ export interface Topic {
   content_hash?: string;
   approval?: { content_hash: string; revision?: number; reviewer?: UserRef & { credentials?: string }; at?: string } | null;
   live?: { version: number; published_at?: string } | null;
+  /** Who created the topic (its author for the review rules). */
+  author?: UserRef | null;
+  /** Who saved the draft revision, and when: whose words are under review. */
+  saved_by?: UserRef | null;
+  saved_at?: string | null;
 }
 
 export interface ApiKey {
