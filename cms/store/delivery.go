@@ -131,18 +131,18 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 		}
 		tier, before = t, k
 	}
-	var r sqlx.QueryerContext = db.r
-	if db.d.name == "sqlite" {
+	ss := s{db: db, sql: db.d.search, match: db.d.search.match(terms), topic: q.Topic}
+	if ss.sql.prepare {
 		// One read transaction for the whole search: FTS5 loads an
-		// index's structure once per transaction, not once per query.
+		// index's structure once per transaction, not once per query, and
+		// every tier sees the same snapshot.
 		tx, err := db.r.BeginTxx(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
 		defer tx.Rollback()
-		r = tx
+		ss.tx = tx
 	}
-	ss := s{db: db, r: r, sql: db.d.search, match: db.d.search.match(terms), topic: q.Topic}
 	var keys []int64
 	var scores []float64
 	for ; tier >= 0 && len(keys) < q.Limit; tier, before = tier-1, math.MaxInt64 {
@@ -178,10 +178,42 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 // s is one search in progress.
 type s struct {
 	db    *DB
-	r     sqlx.QueryerContext
+	tx    *sqlx.Tx // when the queries are prepared
 	sql   searchSQL
 	match string
 	topic string
+}
+
+// sel runs a query of the search into dest.
+func (ss s) sel(ctx context.Context, dest any, q string, args ...any) error {
+	q = ss.db.q(q)
+	if ss.tx == nil {
+		return ss.db.r.SelectContext(ctx, dest, q, args...)
+	}
+	st, err := ss.db.searchStmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	return ss.tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
+}
+
+// searchStmt returns the query prepared on the read pool, preparing it on
+// first use (a search has a few dozen shapes).
+func (db *DB) searchStmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	if st, ok := db.stmts.search[q]; ok {
+		return st, nil
+	}
+	st, err := db.r.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts.search == nil {
+		db.stmts.search = map[string]*sqlx.Stmt{}
+	}
+	db.stmts.search[q] = st
+	return st, nil
 }
 
 // keys runs a search query: the keys below before and from lo on (0: no
@@ -208,7 +240,7 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 		args = append(args, limit)
 	}
 	var ks []int64
-	err := sqlx.SelectContext(ctx, ss.r, &ks, ss.db.q(q), args...)
+	err := ss.sel(ctx, &ks, q, args...)
 	return ks, err
 }
 
@@ -249,17 +281,16 @@ func (ss s) items(ctx context.Context, keys []int64, scores []float64) ([]cms.Li
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(keys))
+	ks := make([]string, len(keys))
 	for i, k := range keys {
-		args[i] = k
+		ks[i] = strconv.FormatInt(k, 10)
 	}
 	var rows []struct {
 		liveRow
 		BodyText string `db:"body_text"`
 		K        int64  `db:"k"`
 	}
-	q := fmt.Sprintf(ss.sql.rows, "?"+strings.Repeat(", ?", len(keys)-1))
-	if err := sqlx.SelectContext(ctx, ss.r, &rows, ss.db.q(q), args...); err != nil {
+	if err := ss.sel(ctx, &rows, ss.sql.rows, ss.sql.keys(strings.Join(ks, ","))); err != nil {
 		return nil, err
 	}
 	at := make(map[int64]int, len(keys))

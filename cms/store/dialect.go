@@ -44,8 +44,12 @@ var (
 			key:    `f.rowid`, taggedKey: `f.seq`,
 			topic: ` AND EXISTS (SELECT 1 FROM live_articles ca JOIN live_topics lt ON lt.article_id = ca.article_id
 				WHERE ca.seq = %s AND lt.topic_slug = ?)`,
-			rows:  `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM live_articles la WHERE la.seq IN (%s)`,
+			rows:  `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM live_articles la WHERE la.seq IN (SELECT value FROM json_each(?))`,
+			keys:  func(ks string) string { return "[" + ks + "]" },
 			match: fts5Match,
+			// SQLite's plans do not depend on the words: each query is
+			// prepared once per connection.
+			prepare: true,
 		},
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
@@ -60,7 +64,8 @@ var (
 			key:    `f.seq`, taggedKey: `f.seq`,
 			topic: ` AND EXISTS (SELECT 1 FROM live_topics lt WHERE lt.article_id = f.article_id AND lt.topic_slug = ?)`,
 			rows: `SELECT ` + liveCols + `, la.body_text, s.seq AS k FROM live_search s JOIN live_articles la ON la.article_id = s.article_id
-				WHERE s.seq IN (%s)`,
+				WHERE s.seq = ANY(?::bigint[])`,
+			keys:  func(ks string) string { return "{" + ks + "}" },
 			match: tsqueryMatch,
 		},
 		notify: `SELECT pg_notify('` + changesChannel + `', '')`,
@@ -83,11 +88,16 @@ type searchSQL struct {
 	// topic restricts to the articles of one topic, the key in %s where
 	// the query needs it.
 	topic string
-	// rows reads the live rows and body text of keys (%s placeholders),
-	// each with its key k.
+	// rows reads the live rows and body text of keys, each with its key
+	// k; its one parameter is keys of the comma-separated keys.
 	rows string
+	keys func(string) string
 	// match writes the terms in the engine's query syntax.
 	match func([]cms.SearchTerm) string
+	// prepare keeps the queries prepared. Not on PostgreSQL: a generic
+	// plan, blind to how common the words are, would walk every row for a
+	// rare one.
+	prepare bool
 }
 
 // fts5Match writes terms as an FTS5 query: each a quoted string, which
