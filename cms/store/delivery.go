@@ -220,6 +220,9 @@ func (db *DB) searchStmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
 // bound), newest first, at most limit (0: all), of the topic when
 // filtered.
 func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
+	if ss.sql.probe > 0 {
+		return ss.probeKeys(ctx, base, args, before, lo, limit, filter)
+	}
 	q := base
 	args = append([]any{}, args...)
 	if before != math.MaxInt64 {
@@ -242,6 +245,39 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 	var ks []int64
 	err := ss.sel(ctx, &ks, q, args...)
 	return ks, err
+}
+
+// probeKeys is keys on PostgreSQL, which has no index that is both by
+// word and newest first. A key range (lo) is walked newest first. A page
+// first tests the probe newest rows below before: a common word fills it
+// there. Otherwise the word is in fewer than limit/probe of the rows, and
+// the GIN index's rows are read and sorted, a bounded number too. OFFSET 0
+// keeps the planner from undoing either choice.
+func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
+	run := func(source string, sargs []any, lim int) ([]int64, error) {
+		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
+		a := append(append([]any{}, sargs...), args...)
+		if filter && ss.topic != "" {
+			q += ss.sql.topic
+			a = append(a, ss.topic)
+		}
+		q = `SELECT k FROM (` + q + ` OFFSET 0) m ORDER BY k DESC`
+		if lim > 0 {
+			q += ` LIMIT ?`
+			a = append(a, lim)
+		}
+		var ks []int64
+		err := ss.sel(ctx, &ks, q, a...)
+		return ks, err
+	}
+	if lo > 0 {
+		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit)
+	}
+	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit)
+	if err != nil || len(ks) == limit {
+		return ks, err
+	}
+	return run(`(SELECT * FROM live_search WHERE seq < ?)`, []any{before}, limit)
 }
 
 // excluding runs base like keys, leaving out the keys that the match

@@ -54,10 +54,11 @@ var (
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
 		search: searchSQL{
-			// For a common word the planner walks the seq index newest
-			// first, testing each row's vector (in the row, no detoast),
-			// and stops after a page; for a rare one it takes the GIN
-			// index's few rows and sorts them.
+			// Search walks the newest rows first (probe), testing each
+			// row's vector, which finds a page for a common word; for a
+			// rarer one it takes the GIN index's rows and sorts them. The
+			// planner is not left to choose: for a word it does not know it
+			// would walk every row.
 			head:   `SELECT f.seq AS k FROM live_search f WHERE f.head @@ to_tsquery('simple', ?)`,
 			text:   `SELECT f.seq AS k FROM live_search f WHERE f.body @@ to_tsquery('simple', ?)`,
 			tagged: `SELECT f.seq AS k FROM live_search f WHERE EXISTS (SELECT 1 FROM live_topics tt WHERE tt.article_id = f.article_id AND tt.topic_slug IN (%s))`,
@@ -67,6 +68,7 @@ var (
 				WHERE s.seq = ANY(?::bigint[])`,
 			keys:  func(ks string) string { return "{" + ks + "}" },
 			match: tsqueryMatch,
+			probe: 500,
 		},
 		notify: `SELECT pg_notify('` + changesChannel + `', '')`,
 	}
@@ -94,6 +96,9 @@ type searchSQL struct {
 	keys func(string) string
 	// match writes the terms in the engine's query syntax.
 	match func([]cms.SearchTerm) string
+	// probe, when not 0, is how many of the newest rows a PostgreSQL
+	// search tests before it turns to the GIN index (see s.keys).
+	probe int
 	// prepare keeps the queries prepared. Not on PostgreSQL: a generic
 	// plan, blind to how common the words are, would walk every row for a
 	// rare one.
