@@ -251,17 +251,22 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 // word and newest first. A key range (lo) is walked newest first. A page
 // first tests the probe newest rows below before: a common word fills it
 // there. Otherwise the word is in fewer than limit/probe of the rows, and
-// the GIN index's rows are read and sorted, a bounded number too. OFFSET 0
-// keeps the planner from undoing either choice.
+// the GIN index's rows are read and sorted, a bounded number too. The
+// probe's LIMIT and the fallback's OFFSET 0 keep the planner from undoing
+// either choice.
 func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
-	run := func(source string, sargs []any, lim int) ([]int64, error) {
+	run := func(source string, sargs []any, lim int, fence bool) ([]int64, error) {
 		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
 		a := append(append([]any{}, sargs...), args...)
 		if filter && ss.topic != "" {
 			q += ss.sql.topic
 			a = append(a, ss.topic)
 		}
-		q = `SELECT k FROM (` + q + ` OFFSET 0) m ORDER BY k DESC`
+		if fence {
+			q = `SELECT k FROM (` + q + ` OFFSET 0) m`
+		}
+		// A walk comes newest first: the LIMIT stops it early.
+		q += ` ORDER BY k DESC`
 		if lim > 0 {
 			q += ` LIMIT ?`
 			a = append(a, lim)
@@ -271,13 +276,13 @@ func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo i
 		return ks, err
 	}
 	if lo > 0 {
-		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit)
+		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit, false)
 	}
-	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit)
+	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit, false)
 	if err != nil || len(ks) == limit {
 		return ks, err
 	}
-	return run(`(SELECT * FROM live_search WHERE seq < ?)`, []any{before}, limit)
+	return run(`(SELECT * FROM live_search WHERE seq < ?)`, []any{before}, limit, true)
 }
 
 // excluding runs base like keys, leaving out the keys that the match
