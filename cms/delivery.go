@@ -37,6 +37,10 @@ type LiveItem struct {
 	Score      float64
 	SearchKey  string
 	SummaryDoc []byte
+	// BodyText is the article's text (search only, for the snippet), and
+	// Snippet the passage of the article a search result shows.
+	BodyText string
+	Snippet  string
 }
 
 // LiveQuery selects live articles, newest first publication first.
@@ -176,6 +180,12 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 		res.Items = res.Items[:limit]
 		last := res.Items[limit-1]
 		res.Next = ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode()
+	}
+	// Snippets for the page returned only.
+	terms := SearchTerms(text)
+	for i := range res.Items {
+		it := &res.Items[i]
+		it.Snippet, it.BodyText = Snippet(terms, it.BodyText, it.Summary, it.Title), ""
 	}
 	return res, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -144,16 +145,30 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 }
 
 // summaries answers a list of prerendered summaries: the stored JSON of
-// each is copied into the envelope as is.
+// each is copied into the envelope as is (a search result's with its
+// snippet added as the last member).
 // prefix, when not empty, is members written before the items.
-func summaries(prefix string, items []cms.LiveItem, next string) *cachedResponse {
+func summaries(prefix string, items []cms.LiveItem, next string, snippets bool) *cachedResponse {
 	var b strings.Builder
 	b.WriteString(`{` + prefix + `"items":[`)
 	for i, it := range items {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(it.SummaryDoc)
+		doc := bytes.TrimRight(it.SummaryDoc, " \n")
+		if !snippets || len(doc) == 0 || doc[len(doc)-1] != '}' {
+			b.Write(doc)
+			continue
+		}
+		b.Write(doc[:len(doc)-1])
+		b.WriteString(`,"snippet":`)
+		// The snippet's marks stay as written (no \u003c): it is HTML.
+		var sn bytes.Buffer
+		enc := json.NewEncoder(&sn)
+		enc.SetEscapeHTML(false)
+		enc.Encode(it.Snippet)
+		b.Write(bytes.TrimRight(sn.Bytes(), "\n"))
+		b.WriteByte('}')
 	}
 	b.WriteString(`],"next_cursor":`)
 	if next == "" {
@@ -177,7 +192,7 @@ func (s *Server) deliveryArticles(r *http.Request) (*cachedResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	return summaries("", items, next), nil
+	return summaries("", items, next, false), nil
 }
 
 func (s *Server) deliverySearch(r *http.Request) (*cachedResponse, error) {
@@ -191,7 +206,7 @@ func (s *Server) deliverySearch(r *http.Request) (*cachedResponse, error) {
 		return nil, err
 	}
 	topics, _ := json.Marshal(res.Topics)
-	return summaries(`"topics":`+string(topics)+`,`, res.Items, res.Next), nil
+	return summaries(`"topics":`+string(topics)+`,`, res.Items, res.Next, true), nil
 }
 
 // jsonAnswer encodes v as a cacheable 200.

@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 
 	"healthcms/cms"
 )
@@ -114,49 +118,257 @@ func (db *DB) liveArticles(ctx context.Context, src source, q cms.LiveQuery) ([]
 		ORDER BY la.published_at DESC, la.article_id DESC LIMIT ?`, append(args, q.Limit)...)
 }
 
-// Search is full-text search over live articles, best match first: FTS5
-// with bm25 on SQLite, a weighted tsvector with ts_rank on PostgreSQL,
-// among the newest 2,000 matches (see dialect.searchCandidates).
+// Search is full-text search over live articles, best match first, in
+// tiers: first the articles whose title or summary hold every term (score
+// 2), then those that hold them anywhere (1), then, when the text names
+// topics, the articles tagged with them that the text does not find (0);
+// newest publication first within a tier. Each tier is a walk of an index
+// newest first that stops after a page, so a word in every article costs
+// what a rare one does, at any size: no ranking pass over all the
+// matches, no global statistics (see dialect.search). A page that
+// reaches past a tier runs the next one; a match of a lower tier that a
+// higher one holds is left out by a look-up over the same key range.
 func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, error) {
 	return db.search(ctx, db.primarySource(), q)
 }
 
 func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.LiveItem, error) {
-	match, ok := db.d.searchText(q.Text)
-	if !ok {
+	terms := cms.SearchTerms(q.Text)
+	if len(terms) == 0 {
 		return nil, nil // nothing searchable in the text: no match
 	}
-	args := []any{match}
-	if q.Topic != "" {
-		args = append(args, q.Topic)
-	}
-	// Rank and page the candidates by their keys alone, then read the
-	// page's rows: the other way round reads every candidate's row.
-	cands := db.d.candidates(q.Topic != "")
-	if len(q.Tagged) > 0 {
-		// The articles tagged with a topic the text names are found too,
-		// ranked after the text's own matches (score 0); an article found
-		// both ways keeps its text score.
-		tagged := `SELECT ` + db.d.taggedKey + ` AS k, 0.0 AS score FROM live_topics tt JOIN live_articles ta ON ta.article_id = tt.article_id
-			WHERE tt.topic_slug IN (?` + strings.Repeat(", ?", len(q.Tagged)-1) + `)`
-		for _, t := range q.Tagged {
-			args = append(args, t)
-		}
-		if q.Topic != "" {
-			tagged += ` AND EXISTS (SELECT 1 FROM live_topics tf WHERE tf.article_id = ta.article_id AND tf.topic_slug = ?)`
-			args = append(args, q.Topic)
-		}
-		cands = `SELECT k, MAX(score) AS score FROM (SELECT * FROM (` + cands + `) m UNION ALL ` + tagged + `) u GROUP BY k`
-	}
-	page := `SELECT k, score FROM (` + cands + `) c`
+	tier, before := 2, int64(math.MaxInt64)
 	if q.After != nil {
-		page += ` WHERE (score < ? OR (score = ? AND k < ?))`
-		args = append(args, q.After.Score, q.After.Score, q.After.ID)
+		k, err := strconv.ParseInt(q.After.ID, 10, 64)
+		t := int(q.After.Score)
+		if err != nil || float64(t) != q.After.Score || t < 0 || t > 2 {
+			return nil, &cms.Error{Code: cms.EBADREQUEST, Message: "cursor is not a cursor this API gave out",
+				Fields: []cms.FieldError{{Field: "cursor", Message: "is invalid"}}}
+		}
+		tier, before = t, k
 	}
-	page += ` ORDER BY score DESC, k DESC LIMIT ?`
-	query := `SELECT ` + liveCols + `, s.score, s.k AS search_key FROM (` + page + `) s JOIN live_articles la ON ` + db.d.searchJoin +
-		` ORDER BY s.score DESC, s.k DESC`
-	return db.liveItems(ctx, src, query, append(args, q.Limit)...)
+	ss := s{db: db, src: src, sql: db.d.search, match: db.d.search.match(terms), topic: q.Topic}
+	if ss.sql.prepare {
+		// One read transaction for the whole search: FTS5 loads an
+		// index's structure once per transaction, not once per query, and
+		// every tier sees the same snapshot.
+		tx, err := src.x.BeginTxx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer tx.Rollback()
+		ss.tx = tx
+	}
+	var keys []int64
+	var scores []float64
+	for ; tier >= 0 && len(keys) < q.Limit; tier, before = tier-1, math.MaxInt64 {
+		need := q.Limit - len(keys)
+		var ks []int64
+		var err error
+		switch tier {
+		case 2:
+			ks, err = ss.keys(ctx, ss.sql.head, ss.sql.key, []any{ss.match}, before, 0, need, true)
+		case 1:
+			ks, err = ss.excluding(ctx, ss.sql.text, ss.sql.key, []any{ss.match}, ss.sql.head, before, need)
+		case 0:
+			if len(q.Tagged) == 0 {
+				continue
+			}
+			tagged := fmt.Sprintf(ss.sql.tagged, "?"+strings.Repeat(", ?", len(q.Tagged)-1))
+			var args []any
+			for _, t := range q.Tagged {
+				args = append(args, t)
+			}
+			ks, err = ss.excluding(ctx, tagged, ss.sql.taggedKey, args, ss.sql.text, before, need)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			keys, scores = append(keys, k), append(scores, float64(tier))
+		}
+	}
+	return ss.items(ctx, keys, scores)
+}
+
+// s is one search in progress.
+type s struct {
+	db    *DB
+	src   source   // the pool and statements it reads from
+	tx    *sqlx.Tx // when the queries are prepared
+	sql   searchSQL
+	match string
+	topic string
+}
+
+// sel runs a query of the search into dest.
+func (ss s) sel(ctx context.Context, dest any, q string, args ...any) error {
+	q = ss.db.q(q)
+	if ss.tx == nil {
+		return ss.src.x.SelectContext(ctx, dest, q, args...)
+	}
+	st, err := ss.src.searchStmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	return ss.tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
+}
+
+// searchStmt returns the query prepared on the source's pool, preparing
+// it on first use (a search has a few dozen shapes).
+func (src source) searchStmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	src.stmts.mu.Lock()
+	defer src.stmts.mu.Unlock()
+	if st, ok := src.stmts.search[q]; ok {
+		return st, nil
+	}
+	st, err := src.x.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if src.stmts.search == nil {
+		src.stmts.search = map[string]*sqlx.Stmt{}
+	}
+	src.stmts.search[q] = st
+	return st, nil
+}
+
+// keys runs a search query: the keys below before and from lo on (0: no
+// bound), newest first, at most limit (0: all), of the topic when
+// filtered.
+func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
+	if ss.sql.probe > 0 {
+		return ss.probeKeys(ctx, base, args, before, lo, limit, filter)
+	}
+	q := base
+	args = append([]any{}, args...)
+	if before != math.MaxInt64 {
+		q += ` AND ` + key + ` < ?`
+		args = append(args, before)
+	}
+	if lo > 0 {
+		q += ` AND ` + key + ` >= ?`
+		args = append(args, lo)
+	}
+	if filter && ss.topic != "" {
+		q += strings.ReplaceAll(ss.sql.topic, "%s", key)
+		args = append(args, ss.topic)
+	}
+	q += ` ORDER BY ` + key + ` DESC`
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	var ks []int64
+	err := ss.sel(ctx, &ks, q, args...)
+	return ks, err
+}
+
+// probeKeys is keys on PostgreSQL, which has no index that is both by
+// word and newest first. A key range (lo) is walked newest first. A page
+// first tests the probe newest rows below before: a common word fills it
+// there. Otherwise the word is in fewer than limit/probe of the rows, and
+// the GIN index's rows are read and sorted, a bounded number too. The
+// probe's LIMIT and the fallback's OFFSET 0 keep the planner from undoing
+// either choice.
+func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
+	run := func(source string, sargs []any, lim int, fence bool) ([]int64, error) {
+		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
+		a := append(append([]any{}, sargs...), args...)
+		if filter && ss.topic != "" {
+			q += ss.sql.topic
+			a = append(a, ss.topic)
+		}
+		if fence {
+			q = `SELECT k FROM (` + q + ` OFFSET 0) m`
+		}
+		// A walk comes newest first: the LIMIT stops it early.
+		q += ` ORDER BY k DESC`
+		if lim > 0 {
+			q += ` LIMIT ?`
+			a = append(a, lim)
+		}
+		var ks []int64
+		err := ss.sel(ctx, &ks, q, a...)
+		return ks, err
+	}
+	if lo > 0 {
+		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit, false)
+	}
+	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit, false)
+	if err != nil || len(ks) == limit {
+		return ks, err
+	}
+	return run(`(SELECT * FROM live_search WHERE seq < ?)`, []any{before}, limit, true)
+}
+
+// excluding runs base like keys, leaving out the keys that the match
+// query excl finds (a higher tier), which it looks up over the key range
+// of each batch only, so both walks stop together.
+func (ss s) excluding(ctx context.Context, base, key string, args []any, excl string, before int64, need int) ([]int64, error) {
+	var out []int64
+	for batch := max(2*need, 16); ; batch = min(2*batch, 1024) {
+		ks, err := ss.keys(ctx, base, key, args, before, 0, batch, true)
+		if err != nil || len(ks) == 0 {
+			return out, err
+		}
+		higher, err := ss.keys(ctx, excl, ss.sql.key, []any{ss.match}, ks[0]+1, ks[len(ks)-1], 0, false)
+		if err != nil {
+			return nil, err
+		}
+		skip := make(map[int64]bool, len(higher))
+		for _, k := range higher {
+			skip[k] = true
+		}
+		for _, k := range ks {
+			if !skip[k] {
+				if out = append(out, k); len(out) == need {
+					return out, nil
+				}
+			}
+		}
+		if len(ks) < batch {
+			return out, nil
+		}
+		before = ks[len(ks)-1]
+	}
+}
+
+// items reads the live rows of the keys, in their order.
+func (ss s) items(ctx context.Context, keys []int64, scores []float64) ([]cms.LiveItem, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = strconv.FormatInt(k, 10)
+	}
+	var rows []struct {
+		liveRow
+		BodyText string `db:"body_text"`
+		K        int64  `db:"k"`
+	}
+	if err := ss.sel(ctx, &rows, ss.sql.rows, ss.sql.keys(strings.Join(ks, ","))); err != nil {
+		return nil, err
+	}
+	at := make(map[int64]int, len(keys))
+	for i, k := range keys {
+		at[k] = i
+	}
+	found := make([]*cms.LiveItem, len(keys))
+	for _, r := range rows {
+		i := at[r.K]
+		found[i] = &cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, Score: scores[i], SearchKey: strconv.FormatInt(r.K, 10),
+			SummaryDoc: []byte(r.SummaryDoc), BodyText: r.BodyText}
+	}
+	out := make([]cms.LiveItem, 0, len(keys))
+	for _, it := range found {
+		if it != nil { // nil: unpublished since its key was found (PostgreSQL reads outside one snapshot)
+			out = append(out, *it)
+		}
+	}
+	return out, nil
 }
 
 // EachLive streams every live article, newest first, for sitemaps.

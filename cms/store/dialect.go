@@ -2,14 +2,14 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"healthcms/cms"
 )
 
 // dialect is everything that differs between SQLite and PostgreSQL outside
@@ -24,19 +24,9 @@ type dialect struct {
 	// read-decide-write cannot interleave with another; SQLite has one
 	// writer, so there it is empty.
 	lockRow string
-	// searchCandidates selects the matches of a search as (k, score),
-	// higher scores better, k a text key joinable to live_articles "la" by
-	// searchJoin.
-	// Its parameters are the search text and, with %s replaced by
-	// searchTopic, the topic. Only the searchWindow newest matches are
-	// ranked, so a word found in every article costs what a rare one does.
-	searchCandidates, searchTopic, searchJoin string
-	// searchText turns a reader's query into the parameter searchCandidates
-	// takes; false when nothing in it can match.
-	searchText func(string) (string, bool)
-	// taggedKey is the search key of the live article "ta", as
-	// searchCandidates makes it.
-	taggedKey string
+	// search is how each database finds live articles by words: see
+	// searchSQL.
+	search searchSQL
 	// notify announces, inside a write transaction, that what delivery
 	// serves has changed; other servers hear it once it commits. SQLite
 	// runs in one process, so there it is empty.
@@ -45,49 +35,109 @@ type dialect struct {
 
 var (
 	sqliteDialect = dialect{name: "sqlite", bind: sqlx.QUESTION,
-		// FTS5 walks its index by rowid (live_articles.seq, newest last),
-		// so ORDER BY rowid DESC with a LIMIT stops early.
-		searchCandidates: `SELECT CAST(f.rowid AS TEXT) AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f %s
-			WHERE live_search MATCH ?%s ORDER BY f.rowid DESC LIMIT ` + searchWindow,
-		searchTopic: `JOIN live_articles ca ON ca.seq = f.rowid JOIN live_topics lt ON lt.article_id = ca.article_id|| AND lt.topic_slug = ?`,
-		searchJoin:  `la.seq = CAST(s.k AS INTEGER)`,
-		searchText:  fts5Query,
-		taggedKey:   `CAST(ta.seq AS TEXT)`,
+		search: searchSQL{
+			// FTS5 walks its index by rowid (live_articles.seq, newest
+			// last), so ORDER BY rowid DESC with a LIMIT stops early.
+			head:   `SELECT f.rowid AS k FROM live_search_head f WHERE live_search_head MATCH ?`,
+			text:   `SELECT f.rowid AS k FROM live_search f WHERE live_search MATCH ?`,
+			tagged: `SELECT f.seq AS k FROM live_articles f WHERE EXISTS (SELECT 1 FROM live_topics tt WHERE tt.article_id = f.article_id AND tt.topic_slug IN (%s))`,
+			key:    `f.rowid`, taggedKey: `f.seq`,
+			topic: ` AND EXISTS (SELECT 1 FROM live_articles ca JOIN live_topics lt ON lt.article_id = ca.article_id
+				WHERE ca.seq = %s AND lt.topic_slug = ?)`,
+			rows:  `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM live_articles la WHERE la.seq IN (SELECT value FROM json_each(?))`,
+			keys:  func(ks string) string { return "[" + ks + "]" },
+			match: fts5Match,
+			// SQLite's plans do not depend on the words: each query is
+			// prepared once per connection.
+			prepare: true,
+		},
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
-		// ts_rank in the select list is evaluated after the LIMIT.
-		searchCandidates: `SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
-			FROM live_articles l CROSS JOIN websearch_to_tsquery('english', ?) q %s
-			WHERE l.search @@ q%s ORDER BY l.published_at DESC, l.article_id DESC LIMIT ` + searchWindow,
-		searchTopic: `JOIN live_topics lt ON lt.article_id = l.article_id|| AND lt.topic_slug = ?`,
-		searchJoin:  `la.article_id = s.k`,
-		searchText:  func(s string) (string, bool) { return s, true },
-		taggedKey:   `ta.article_id`,
-		notify:      `SELECT pg_notify('` + changesChannel + `', '')`,
+		search: searchSQL{
+			// Search walks the newest rows first (probe), testing each
+			// row's vector, which finds a page for a common word; for a
+			// rarer one it takes the GIN index's rows and sorts them. The
+			// planner is not left to choose: for a word it does not know it
+			// would walk every row.
+			head:   `SELECT f.seq AS k FROM live_search f WHERE f.head @@ to_tsquery('simple', ?)`,
+			text:   `SELECT f.seq AS k FROM live_search f WHERE f.body @@ to_tsquery('simple', ?)`,
+			tagged: `SELECT f.seq AS k FROM live_search f WHERE EXISTS (SELECT 1 FROM live_topics tt WHERE tt.article_id = f.article_id AND tt.topic_slug IN (%s))`,
+			key:    `f.seq`, taggedKey: `f.seq`,
+			topic: ` AND EXISTS (SELECT 1 FROM live_topics lt WHERE lt.article_id = f.article_id AND lt.topic_slug = ?)`,
+			rows: `SELECT ` + liveCols + `, la.body_text, s.seq AS k FROM live_search s JOIN live_articles la ON la.article_id = s.article_id
+				WHERE s.seq = ANY(?::bigint[])`,
+			keys:  func(ks string) string { return "{" + ks + "}" },
+			match: tsqueryMatch,
+			probe: 500,
+		},
+		notify: `SELECT pg_notify('` + changesChannel + `', '')`,
 	}
 )
 
-// searchWindow is how many of the newest matches a search ranks.
-const searchWindow = "2000"
-
-// candidates is the search's candidate subquery, with or without a topic.
-func (d dialect) candidates(topic bool) string {
-	join, cond := "", ""
-	if topic {
-		join, cond, _ = strings.Cut(d.searchTopic, "||")
-	}
-	return fmt.Sprintf(d.searchCandidates, join, cond)
+// searchSQL finds live articles by words. Every query selects keys k
+// (integers, newest publication highest) of one kind of match; Search
+// adds a key range, the topic filter, ORDER BY k DESC and a LIMIT, so
+// each walks its index newest first and stops after a page.
+type searchSQL struct {
+	// head matches every term in a title or summary, text anywhere; the
+	// parameter is match's query.
+	head, text string
+	// tagged is the live articles tagged with the topics in %s (a list of
+	// ? placeholders).
+	tagged string
+	// key is the key column of head and text, taggedKey of tagged.
+	key, taggedKey string
+	// topic restricts to the articles of one topic, the key in %s where
+	// the query needs it.
+	topic string
+	// rows reads the live rows and body text of keys, each with its key
+	// k; its one parameter is keys of the comma-separated keys.
+	rows string
+	keys func(string) string
+	// match writes the terms in the engine's query syntax.
+	match func([]cms.SearchTerm) string
+	// probe, when not 0, is how many of the newest rows a PostgreSQL
+	// search tests before it turns to the GIN index (see s.keys).
+	probe int
+	// prepare keeps the queries prepared. Not on PostgreSQL: a generic
+	// plan, blind to how common the words are, would walk every row for a
+	// rare one.
+	prepare bool
 }
 
-// fts5Query quotes every word of the reader's text as an FTS5 string, so
-// no input can use FTS5 syntax (column filters, NEAR, boolean operators);
-// the words must all match, as in a web search.
-func fts5Query(s string) (string, bool) {
-	var terms []string
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		terms = append(terms, `"`+w+`"`)
+// fts5Match writes terms as an FTS5 query: each a quoted string, which
+// holds only letters and digits (cms.SearchTerms), so no input can use
+// FTS5 syntax (column filters, NEAR, boolean operators); a prefix term
+// gets *. The terms must all match, as in a web search.
+func fts5Match(terms []cms.SearchTerm) string {
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + t.Text + `"`)
+		if t.Prefix {
+			b.WriteByte('*')
+		}
 	}
-	return strings.Join(terms, " "), len(terms) > 0
+	return b.String()
+}
+
+// tsqueryMatch writes terms as a to_tsquery argument: each term quoted
+// (letters and digits only, cms.SearchTerms), :* for a prefix, all
+// joined by &.
+func tsqueryMatch(terms []cms.SearchTerm) string {
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString(`'` + t.Text + `'`)
+		if t.Prefix {
+			b.WriteString(":*")
+		}
+	}
+	return b.String()
 }
 
 func (d dialect) rebind(q string) string { return sqlx.Rebind(d.bind, q) }

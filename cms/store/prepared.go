@@ -18,6 +18,9 @@ type stmt struct {
 // statements are the prepared statements of the delivery hot path.
 type statements struct {
 	liveBySlug, liveByOldSlug, liveETag stmt
+	// search holds the prepared search queries by text (SQLite only).
+	mu     sync.Mutex
+	search map[string]*sqlx.Stmt
 }
 
 func newStatements() *statements {
@@ -50,5 +53,10 @@ func (s *statements) close() {
 		if p.s != nil {
 			p.s.Close()
 		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.search {
+		st.Close()
 	}
 }

@@ -109,6 +109,13 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			if n := live("psoriasis", "apremilast"); n != 1 {
 				t.Fatalf("%d live articles after migrating, want 1", n)
 			}
+			// 00014 indexes the article for prefixes, title and summary.
+			if n := live("psoriasis", "aprem"); n != 1 {
+				t.Fatalf("prefix search after migrating: %d", n)
+			}
+			if found, err := db.Search(ctx, cms.SearchQuery{Text: "plaque psoriasis", Limit: 10}); err != nil || len(found) != 1 || found[0].Score != 2 {
+				t.Fatalf("title search after migrating: %+v %v", found, err)
+			}
 			// 00012 makes the landed approval the round's one approval.
 			if a, err := db.Article(ctx, old.ID); err != nil || len(a.Approvals) != 1 || a.Approvals[0].Reviewer.ID != reviewer.ID ||
 				a.Approvals[0].Reviewer.Name != "reviewer" || a.Approvals[0].ContentHash != a.Approval.ContentHash ||
