@@ -66,7 +66,7 @@ const liveCols = `la.article_id, la.slug, la.title, la.summary, la.published_at,
 
 func (db *DB) liveItems(ctx context.Context, q string, args ...any) ([]cms.LiveItem, error) {
 	var rows []liveRow
-	if err := db.r.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(q), args...); err != nil {
 		return nil, err
 	}
 	out := make([]cms.LiveItem, len(rows))
@@ -144,7 +144,7 @@ func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, er
 
 // EachLive streams every live article, newest first, for sitemaps.
 func (db *DB) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
-	rows, err := db.r.QueryxContext(ctx, `SELECT la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at,
+	rows, err := db.rd().QueryxContext(ctx, `SELECT la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at,
 		'' AS summary_doc, 0 AS score FROM live_articles la ORDER BY la.published_at DESC, la.article_id DESC`)
 	if err != nil {
 		return err
