@@ -73,9 +73,10 @@ func (e *env) seed(args []string) error {
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
 	// Workers take batches of consecutive articles. On PostgreSQL their
-	// transactions run side by side; SQLite has one writer, so there they
-	// take turns.
-	for w := 0; w < max(2, runtime.NumCPU()); w++ {
+	// transactions run side by side, more than there are CPUs since each
+	// spends much of its time waiting on the server; SQLite has one
+	// writer, so there they take turns.
+	for w := 0; w < max(4, runtime.NumCPU()); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

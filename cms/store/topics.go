@@ -346,11 +346,24 @@ type topicVersionRow struct {
 // PublishedTopics returns the live version of every published topic, by
 // name, with its number of live articles.
 func (db *DB) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) {
+	return db.publishedTopics(ctx, `(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug)`)
+}
+
+// Glossary returns what PublishedTopics does but the article counts,
+// which take a walk over every live article's topics: publishing reads
+// the glossary once per article, and must not cost more as articles are
+// added.
+func (db *DB) Glossary(ctx context.Context) ([]*cms.TopicVersion, error) {
+	return db.publishedTopics(ctx, `0`)
+}
+
+// publishedTopics reads the published topics with count as their
+// article_count.
+func (db *DB) publishedTopics(ctx context.Context, count string) ([]*cms.TopicVersion, error) {
 	var rows []topicVersionRow
 	if err := db.rd().SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
 		v.description_html, v.aliases, v.related, v.content_hash, v.published_at, v.published_by, v.reviewer_name,
-		v.reviewer_credentials, v.reviewed_at,
-		(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count
+		v.reviewer_credentials, v.reviewed_at, `+count+` AS article_count
 		FROM topics t JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
 		ORDER BY v.name, t.slug`); err != nil {
 		return nil, err
