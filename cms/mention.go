@@ -32,7 +32,7 @@ type folded struct {
 // fold reduces s for matching. Each original rune folds on its own, so the
 // spans stay exact.
 func fold(s string) folded {
-	var f folded
+	f := folded{runes: make([]rune, 0, len(s)), start: make([]int, 0, len(s)), end: make([]int, 0, len(s))}
 	for i, r := range s {
 		end := i + utf8.RuneLen(r)
 		if r == utf8.RuneError {
@@ -44,6 +44,12 @@ func fold(s string) folded {
 				continue
 			}
 			f.runes, f.start, f.end = append(f.runes, ' '), append(f.start, i), append(f.end, end)
+			continue
+		}
+		if r < utf8.RuneSelf {
+			// ASCII folds to itself, lower-cased: no folding, no accents to
+			// remove. This fast path keeps publishing a long article cheap.
+			f.runes, f.start, f.end = append(f.runes, unicode.ToLower(r)), append(f.start, i), append(f.end, end)
 			continue
 		}
 		for _, d := range norm.NFD.String(foldings.Replace(string(r))) {

@@ -40,7 +40,7 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 // published is not shown to readers), and the published topics its title,
 // summary and body name.
 func (e *Editor) vocabulary(ctx context.Context, rev *Revision) ([]TopicRef, []Mention, error) {
-	pubs, err := e.Store.PublishedTopics(ctx)
+	pubs, err := e.Store.Glossary(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"time"
 )
 
@@ -127,11 +128,21 @@ func deliveryArticle(rev *Revision, slug string, version int, topics []TopicRef,
 // done once per publication and read on every request.
 func Gzip(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(b)
 	zw.Close()
+	gzipWriters.Put(zw)
 	return buf.Bytes()
 }
+
+// gzipWriters are reused: a writer at BestCompression allocates and
+// clears most of a megabyte of tables, more than compressing one
+// document costs. A reset writer writes the very same bytes.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return zw
+}}
 
 // StrongETag is a strong validator of body: equal bytes, equal tag, on
 // every server, so CDNs and clients can revalidate anywhere.

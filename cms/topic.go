@@ -217,6 +217,9 @@ type TopicStore interface {
 	// PublishedTopics returns the live version of every published topic,
 	// by name, with its count of live articles.
 	PublishedTopics(ctx context.Context) ([]*TopicVersion, error)
+	// Glossary is PublishedTopics without the article counts (zero), for
+	// finding topics named in an article's text.
+	Glossary(ctx context.Context) ([]*TopicVersion, error)
 }
 
 // ETag is the topic's version for If-Match, as articles have.

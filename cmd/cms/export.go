@@ -116,20 +116,23 @@ func (e *env) importCmd(args []string) error {
 	p := e.newProgress("imported", h.Tables)
 	var n int64
 	var newSecrets []string
+	// Lines are read and decoded on another goroutine, ahead of the
+	// writer: decoding JSON was a third of an import's time on SQLite.
+	lines := make(chan decodedLine, 256)
+	stop := make(chan struct{})
+	defer close(stop)
+	go decodeLines(in, lines, stop)
 	for line := 2; ; line++ {
-		b, err := in.ReadBytes('\n')
-		if errors.Is(err, io.EOF) && len(bytes.TrimSpace(b)) == 0 {
+		d := <-lines
+		switch {
+		case d.cutShort:
 			return errors.New("the export is cut short (no end line): nothing imported")
+		case d.readErr != nil:
+			return d.readErr
+		case d.decodeErr != nil:
+			return fmt.Errorf("line %d: %v: nothing imported", line, d.decodeErr)
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var l exportLine
-		if err := dec.Decode(&l); err != nil {
-			return fmt.Errorf("line %d: %v: nothing imported", line, err)
-		}
+		l := d.line
 		if l.End != nil {
 			if *l.End != n {
 				return fmt.Errorf("line %d: the export ends after %d rows but holds %d: nothing imported", line, *l.End, n)
@@ -160,6 +163,41 @@ func (e *env) importCmd(args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "imported %d rows; users have no password until `cms user set-password`, and API keys come revoked\n", n)
 	return nil
+}
+
+// decodedLine is one line of an export as decodeLines read it.
+type decodedLine struct {
+	line exportLine
+	// cutShort is the input's end before the end line.
+	cutShort           bool
+	readErr, decodeErr error
+}
+
+// decodeLines sends every line of in, decoded, until the end line, an
+// error, or stop.
+func decodeLines(in *bufio.Reader, out chan<- decodedLine, stop <-chan struct{}) {
+	for {
+		var d decodedLine
+		b, err := in.ReadBytes('\n')
+		switch {
+		case errors.Is(err, io.EOF) && len(bytes.TrimSpace(b)) == 0:
+			d.cutShort = true
+		case err != nil && !errors.Is(err, io.EOF):
+			d.readErr = err
+		default:
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.UseNumber()
+			d.decodeErr = dec.Decode(&d.line)
+		}
+		select {
+		case out <- d:
+		case <-stop:
+			return
+		}
+		if d.cutShort || d.readErr != nil || d.decodeErr != nil || d.line.End != nil {
+			return
+		}
+	}
 }
 
 // progress shows how far an export or import is on stderr: a bar that

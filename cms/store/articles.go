@@ -142,7 +142,7 @@ func articleSelect(body string) string {
 // Article returns an article with its full draft.
 func (db *DB) Article(ctx context.Context, id string) (*cms.Article, error) {
 	var r articleRow
-	if err := db.r.GetContext(ctx, &r, db.q(articleSelect("r.body_html")+` WHERE a.id = ?`), id); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(articleSelect("r.body_html")+` WHERE a.id = ?`), id); err != nil {
 		return nil, notFound(err, "article")
 	}
 	return r.article(), nil
@@ -187,7 +187,7 @@ func (db *DB) Articles(ctx context.Context, f cms.ArticleFilter) ([]*cms.Article
 	q += order
 	args = append(args, f.Limit)
 	var rows []articleRow
-	if err := db.r.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(q), args...); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Article, len(rows))
@@ -208,7 +208,7 @@ const revisionSelect = `SELECT r.revision, r.title, r.summary, %s AS body_html, 
 func (db *DB) Revisions(ctx context.Context, id string) ([]*cms.Revision, error) {
 	var rows []revisionRow
 	q := strings.Replace(revisionSelect, "%s", "''", 1) + ` WHERE r.article_id = ? ORDER BY r.revision DESC`
-	if err := db.r.SelectContext(ctx, &rows, db.q(q), id); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(q), id); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Revision, len(rows))
@@ -222,7 +222,7 @@ func (db *DB) Revisions(ctx context.Context, id string) ([]*cms.Revision, error)
 func (db *DB) Revision(ctx context.Context, id string, n int) (*cms.Revision, error) {
 	var r revisionRow
 	q := strings.Replace(revisionSelect, "%s", "r.body_html", 1) + ` WHERE r.article_id = ? AND r.revision = ?`
-	if err := db.r.GetContext(ctx, &r, db.q(q), id, n); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(q), id, n); err != nil {
 		return nil, notFound(err, "revision")
 	}
 	return r.revision(), nil
@@ -235,14 +235,14 @@ func (db *DB) ReviewHistory(ctx context.Context, id string) (*cms.ReviewHistory,
 		Hash   string `db:"content_hash"`
 		By     string `db:"saved_by"`
 	}
-	if err := db.r.SelectContext(ctx, &revs, db.q(`SELECT revision, content_hash, saved_by FROM revisions WHERE article_id = ?`), id); err != nil {
+	if err := db.rd().SelectContext(ctx, &revs, db.q(`SELECT revision, content_hash, saved_by FROM revisions WHERE article_id = ?`), id); err != nil {
 		return nil, err
 	}
 	var aps []struct {
 		Revision int    `db:"revision"`
 		By       string `db:"actor_id"`
 	}
-	if err := db.r.SelectContext(ctx, &aps, db.q(`SELECT revision, actor_id FROM events WHERE article_id = ? AND action = ?`), id, cms.EventApproved); err != nil {
+	if err := db.rd().SelectContext(ctx, &aps, db.q(`SELECT revision, actor_id FROM events WHERE article_id = ? AND action = ?`), id, cms.EventApproved); err != nil {
 		return nil, err
 	}
 	h := &cms.ReviewHistory{}
@@ -265,7 +265,7 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 		return nil, err
 	}
 	var found []string
-	if err := db.r.SelectContext(ctx, &found, db.q(q), args...); err != nil {
+	if err := db.rd().SelectContext(ctx, &found, db.q(q), args...); err != nil {
 		return nil, err
 	}
 	var missing []string
@@ -293,14 +293,14 @@ func (db *DB) TopicApprovals(ctx context.Context, slugs []string) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = db.r.GetContext(ctx, &n, db.q(q), args...)
+	err = db.rd().GetContext(ctx, &n, db.q(q), args...)
 	return n, err
 }
 
 // SlugOwner returns the article that has or had slug, or "".
 func (db *DB) SlugOwner(ctx context.Context, slug string) (string, error) {
 	var id string
-	err := db.r.GetContext(ctx, &id, db.q(`SELECT article_id FROM article_slugs WHERE slug = ?`), slug)
+	err := db.rd().GetContext(ctx, &id, db.q(`SELECT article_id FROM article_slugs WHERE slug = ?`), slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -325,9 +325,9 @@ type eventRow struct {
 	Hash      string `db:"hash"`
 }
 
-func events(ctx context.Context, q sqlx.QueryerContext, d dialect, id string) ([]*cms.Event, error) {
+func events(ctx context.Context, q conn, d dialect, id string) ([]*cms.Event, error) {
 	var rows []eventRow
-	err := sqlx.SelectContext(ctx, q, &rows, d.rebind(`SELECT article_id, seq, at, actor_id, actor_name, action, revision, comment, prev_hash, hash
+	err := q.SelectContext(ctx, &rows, d.rebind(`SELECT article_id, seq, at, actor_id, actor_name, action, revision, comment, prev_hash, hash
 		FROM events WHERE article_id = ? ORDER BY seq`), id)
 	if err != nil {
 		return nil, err
@@ -347,7 +347,7 @@ func (db *DB) EachChain(ctx context.Context, fn func(*cms.Chain) error) error {
 		Seq  int64  `db:"audit_seq"`
 		Head string `db:"audit_head"`
 	}
-	if err := db.r.SelectContext(ctx, &heads, `SELECT id, audit_seq, audit_head FROM articles ORDER BY id`); err != nil {
+	if err := db.rd().SelectContext(ctx, &heads, `SELECT id, audit_seq, audit_head FROM articles ORDER BY id`); err != nil {
 		return err
 	}
 	for _, h := range heads {

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 )
 
@@ -14,7 +12,7 @@ import (
 // transaction of the change it records. The upsert of the head takes the
 // head's row lock (on PostgreSQL; SQLite has one writer), so concurrent
 // changes of one subject queue for their places instead of colliding.
-func appendAudit(ctx context.Context, tx *sqlx.Tx, d dialect, ev *cms.AuditEvent) error {
+func appendAudit(ctx context.Context, tx conn, d dialect, ev *cms.AuditEvent) error {
 	if ev == nil {
 		return cms.Errorf(cms.EINTERNAL, "a change without its audit event")
 	}
@@ -88,7 +86,7 @@ func (db *DB) AuditLog(ctx context.Context, f cms.AuditFilter) ([]*cms.AuditEven
 			}
 		}
 		var part []auditRow
-		if err := db.r.SelectContext(ctx, &part, db.q(q+` ORDER BY at DESC, article_id DESC, seq DESC LIMIT ?`), append(args, f.Limit)...); err != nil {
+		if err := db.rd().SelectContext(ctx, &part, db.q(q+` ORDER BY at DESC, article_id DESC, seq DESC LIMIT ?`), append(args, f.Limit)...); err != nil {
 			return nil, err
 		}
 		rows = append(rows, part...)
@@ -105,7 +103,7 @@ func (db *DB) AuditLog(ctx context.Context, f cms.AuditFilter) ([]*cms.AuditEven
 			q, args = q+` AND (at, subject_type, subject_id, seq) < (?, ?, ?, ?)`, append(args, tm{c.At}, c.Subject.Type, c.Subject.ID, c.Seq)
 		}
 		var part []auditRow
-		if err := db.r.SelectContext(ctx, &part, db.q(q+` ORDER BY at DESC, subject_type DESC, subject_id DESC, seq DESC LIMIT ?`), append(args, f.Limit)...); err != nil {
+		if err := db.rd().SelectContext(ctx, &part, db.q(q+` ORDER BY at DESC, subject_type DESC, subject_id DESC, seq DESC LIMIT ?`), append(args, f.Limit)...); err != nil {
 			return nil, err
 		}
 		rows = append(rows, part...)
@@ -141,11 +139,11 @@ func (db *DB) EachSubjectChain(ctx context.Context, fn func(*cms.SubjectChain) e
 		Seq  int64  `db:"seq"`
 		Hash string `db:"hash"`
 	}
-	if err := db.r.SelectContext(ctx, &heads, `SELECT subject_type, subject_id, seq, hash FROM audit_heads`); err != nil {
+	if err := db.rd().SelectContext(ctx, &heads, `SELECT subject_type, subject_id, seq, hash FROM audit_heads`); err != nil {
 		return err
 	}
 	var subjects []cms.Subject
-	if err := db.r.SelectContext(ctx, &subjects, `SELECT DISTINCT subject_type AS type, subject_id AS id FROM audit_events`); err != nil {
+	if err := db.rd().SelectContext(ctx, &subjects, `SELECT DISTINCT subject_type AS type, subject_id AS id FROM audit_events`); err != nil {
 		return err
 	}
 	chains := map[cms.Subject]*cms.SubjectChain{}
@@ -168,7 +166,7 @@ func (db *DB) EachSubjectChain(ctx context.Context, fn func(*cms.SubjectChain) e
 	})
 	for _, s := range keys {
 		var rows []auditRow
-		if err := db.r.SelectContext(ctx, &rows, db.q(`SELECT `+auditCols+` FROM audit_events
+		if err := db.rd().SelectContext(ctx, &rows, db.q(`SELECT `+auditCols+` FROM audit_events
 			WHERE subject_type = ? AND subject_id = ? ORDER BY seq`), s.Type, s.ID); err != nil {
 			return err
 		}

@@ -32,6 +32,10 @@ func (db *DB) OnChange(fn func()) {
 }
 
 func (db *DB) fire() {
+	if db.batch != nil {
+		db.batch.fire = true // after the batch commits
+		return
+	}
 	if db.rep != nil {
 		// Before the hooks purge the cache: see replica.changed.
 		db.rep.changed()
@@ -50,14 +54,18 @@ func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
 	if db.d.notify == "" {
 		return nil
 	}
+	if db.batch != nil {
+		db.batch.announce = true // once, before the batch commits
+		return nil
+	}
 	_, err := ex.ExecContext(ctx, db.d.notify)
 	return err
 }
 
 // changing runs fn in a write transaction that changes what delivery
 // serves: it is announced with the commit and the hooks run after it.
-func (db *DB) changing(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
+	err := db.inTx(ctx, func(tx conn) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -126,7 +134,7 @@ const filePoll = 250 * time.Millisecond
 func (db *DB) watchFile(ctx context.Context, log *slog.Logger) {
 	version := func() (int64, error) {
 		var v int64
-		err := db.w.GetContext(ctx, &v, `PRAGMA data_version`)
+		err := db.wr().GetContext(ctx, &v, `PRAGMA data_version`)
 		return v, err
 	}
 	last, err := version()

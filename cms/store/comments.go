@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 )
 
@@ -43,7 +41,7 @@ func (db *DB) Comments(ctx context.Context, articleID string, openOnly bool) ([]
 		q += ` AND c.resolved_at IS NULL`
 	}
 	var rows []commentRow
-	if err := db.r.SelectContext(ctx, &rows, db.q(q+` ORDER BY c.at, c.id`), articleID); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(q+` ORDER BY c.at, c.id`), articleID); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Comment, len(rows))
@@ -56,7 +54,7 @@ func (db *DB) Comments(ctx context.Context, articleID string, openOnly bool) ([]
 // Comment returns one of an article's review comments.
 func (db *DB) Comment(ctx context.Context, articleID, id string) (*cms.Comment, error) {
 	var r commentRow
-	if err := db.r.GetContext(ctx, &r, db.q(commentSelect+` AND c.id = ?`), articleID, id); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(commentSelect+` AND c.id = ?`), articleID, id); err != nil {
 		return nil, notFound(err, "comment")
 	}
 	return r.comment(), nil
@@ -66,7 +64,7 @@ func (db *DB) Comment(ctx context.Context, articleID, id string) (*cms.Comment, 
 // ev to the article's chain, in one transaction. The article's version is
 // left alone.
 func (db *DB) AddComment(ctx context.Context, articleID string, c *cms.Comment, ev *cms.Event) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		if err := appendArticleEvent(ctx, tx, db.d, ev, `, open_comments = open_comments + 1`); err != nil {
 			return err
 		}
@@ -79,7 +77,7 @@ func (db *DB) AddComment(ctx context.Context, articleID string, c *cms.Comment, 
 // ResolveComment marks a comment resolved once, counts it closed on the
 // article, and appends ev to the article's chain, in one transaction.
 func (db *DB) ResolveComment(ctx context.Context, articleID string, c *cms.Comment, ev *cms.Event) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE review_comments SET resolved_at = ?, resolved_by = ?
 			WHERE id = ? AND article_id = ? AND resolved_at IS NULL`), tm{*c.ResolvedAt}, c.ResolvedBy.ID, c.ID, articleID)
 		if err != nil {

@@ -37,6 +37,9 @@ type DB struct {
 	stopWatch func()
 	// rep is the read replica delivery reads go to (UseReplica), or nil.
 	rep *replica
+	// batch is set on the store a Batch hands out: every statement goes
+	// through its transaction.
+	batch *batch
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -176,7 +179,20 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	if b := db.batch; b != nil {
+		// Inside a batch a change is part of its transaction. A change
+		// that fails may have written some of its rows: the batch is then
+		// rolled back whole, whatever its caller makes of the error.
+		if b.err != nil {
+			return b.err
+		}
+		err := fn(b)
+		if err != nil {
+			b.err = err
+		}
+		return err
+	}
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

@@ -444,7 +444,7 @@ func (r replicated) Search(ctx context.Context, q cms.SearchQuery) (items []cms.
 
 func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion, err error) {
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
-		ts, err = r.db.publishedTopics(ctx, src)
+		ts, err = r.db.publishedTopics(ctx, src.x, articleCount)
 		return err
 	})
 	return ts, err

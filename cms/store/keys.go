@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 )
 
@@ -36,7 +34,7 @@ func (r *keyRow) key() *cms.APIKey {
 // CreateKey stores a key's hash and description, and the audit event
 // recording it.
 func (db *DB) CreateKey(ctx context.Context, k *cms.APIKey, hash string, ev *cms.AuditEvent) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, name, scope, key_hash, prefix, created_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Scope, hash, k.Prefix, tm{k.CreatedAt}, k.CreatedBy.ID)
 		if err != nil {
@@ -49,7 +47,7 @@ func (db *DB) CreateKey(ctx context.Context, k *cms.APIKey, hash string, ev *cms
 // Key returns one key.
 func (db *DB) Key(ctx context.Context, id string) (*cms.APIKey, error) {
 	var r keyRow
-	if err := db.r.GetContext(ctx, &r, db.q(keySelect+` WHERE k.id = ?`), id); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(keySelect+` WHERE k.id = ?`), id); err != nil {
 		return nil, notFound(err, "API key")
 	}
 	return r.key(), nil
@@ -58,7 +56,7 @@ func (db *DB) Key(ctx context.Context, id string) (*cms.APIKey, error) {
 // Keys lists every key, revoked ones too, newest first.
 func (db *DB) Keys(ctx context.Context) ([]*cms.APIKey, error) {
 	var rows []keyRow
-	if err := db.r.SelectContext(ctx, &rows, keySelect+` ORDER BY k.created_at DESC, k.id DESC`); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, keySelect+` ORDER BY k.created_at DESC, k.id DESC`); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.APIKey, len(rows))
@@ -71,7 +69,7 @@ func (db *DB) Keys(ctx context.Context) ([]*cms.APIKey, error) {
 // RevokeKey revokes a key for good, records ev, and tells every server.
 // A key already revoked stays as it was, and nothing is recorded.
 func (db *DB) RevokeKey(ctx context.Context, id string, now time.Time, ev *cms.AuditEvent) error {
-	return db.changing(ctx, func(tx *sqlx.Tx) error {
+	return db.changing(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), tm{now}, id)
 		if err != nil {
 			return err
@@ -87,7 +85,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string, now time.Time, ev *cms.A
 // KeyByHash finds a key by the hash of its secret.
 func (db *DB) KeyByHash(ctx context.Context, hash string) (*cms.APIKey, error) {
 	var r keyRow
-	if err := db.r.GetContext(ctx, &r, db.q(keySelect+` WHERE k.key_hash = ?`), hash); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(keySelect+` WHERE k.key_hash = ?`), hash); err != nil {
 		return nil, notFound(err, "API key")
 	}
 	return r.key(), nil

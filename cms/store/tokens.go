@@ -36,7 +36,7 @@ func insertToken(ctx context.Context, ex sqlx.ExecerContext, d dialect, t *cms.R
 func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*cms.RefreshToken, error) {
 	var r tokenRow
 	// Read from the writer: a token rotated a moment ago must be seen spent.
-	err := db.w.GetContext(ctx, &r, db.q(`SELECT id, family_id, user_id, token_hash, created_at, expires_at, spent_at, revoked_at FROM refresh_tokens WHERE token_hash = ?`), hash)
+	err := db.wr().GetContext(ctx, &r, db.q(`SELECT id, family_id, user_id, token_hash, created_at, expires_at, spent_at, revoked_at FROM refresh_tokens WHERE token_hash = ?`), hash)
 	if err != nil {
 		return nil, notFound(err, "refresh token")
 	}
@@ -49,7 +49,7 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*cms.Refresh
 // exactly one sees a row change.
 func (db *DB) RotateRefreshToken(ctx context.Context, oldID string, next *cms.RefreshToken, now time.Time) (bool, error) {
 	ok := false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE refresh_tokens SET spent_at = ? WHERE id = ? AND spent_at IS NULL AND revoked_at IS NULL`), tm{now}, oldID)
 		if err != nil {
 			return err
@@ -65,11 +65,11 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldID string, next *cms.Re
 
 // RevokeFamily revokes every token of a family.
 func (db *DB) RevokeFamily(ctx context.Context, familyID string, now time.Time) error {
-	_, err := db.w.ExecContext(ctx, db.q(`UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`), tm{now}, familyID)
+	_, err := db.wr().ExecContext(ctx, db.q(`UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`), tm{now}, familyID)
 	return err
 }
 
-func revokeUser(ctx context.Context, tx *sqlx.Tx, d dialect, userID string, now time.Time) error {
+func revokeUser(ctx context.Context, tx conn, d dialect, userID string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, d.rebind(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`), tm{now}, userID)
 	return err
 }
@@ -88,7 +88,7 @@ var errOverLimit = errors.New("login limit reached")
 func (db *DB) ChargeLoginAttempt(ctx context.Context, limits []cms.LoginLimit, now time.Time, window time.Duration) ([]cms.LoginCharge, time.Time, error) {
 	var charges []cms.LoginCharge
 	var retryAt time.Time
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx conn) error {
 		charges = charges[:0]
 		for _, l := range limits {
 			var r struct {
@@ -123,7 +123,7 @@ func (db *DB) ChargeLoginAttempt(ctx context.Context, limits []cms.LoginLimit, n
 // RefundLoginAttempt takes back charged attempts. The window must still be
 // the one charged: a window started afresh since holds other attempts.
 func (db *DB) RefundLoginAttempt(ctx context.Context, charges []cms.LoginCharge) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		for _, c := range charges {
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE login_failures SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0`),
 				c.Key, tm{c.WindowStart}); err != nil {
@@ -137,6 +137,6 @@ func (db *DB) RefundLoginAttempt(ctx context.Context, charges []cms.LoginCharge)
 // ClearLoginFailures forgets the failures of key (after a good login, or
 // when an operator sets a new password).
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := db.w.ExecContext(ctx, db.q(`DELETE FROM login_failures WHERE key = ?`), key)
+	_, err := db.wr().ExecContext(ctx, db.q(`DELETE FROM login_failures WHERE key = ?`), key)
 	return err
 }

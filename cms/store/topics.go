@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 	"healthcms/workflow"
 )
@@ -130,7 +128,7 @@ func (r *topicRow) topic() *cms.Topic {
 // Topics returns every topic by name.
 func (db *DB) Topics(ctx context.Context) ([]*cms.Topic, error) {
 	var rows []topicRow
-	if err := db.r.SelectContext(ctx, &rows, topicSelect+` ORDER BY t.name, t.slug`); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, topicSelect+` ORDER BY t.name, t.slug`); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Topic, len(rows))
@@ -143,7 +141,7 @@ func (db *DB) Topics(ctx context.Context) ([]*cms.Topic, error) {
 // Topic returns one topic.
 func (db *DB) Topic(ctx context.Context, slug string) (*cms.Topic, error) {
 	var r topicRow
-	if err := db.r.GetContext(ctx, &r, db.q(topicSelect+` WHERE t.slug = ?`), slug); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(topicSelect+` WHERE t.slug = ?`), slug); err != nil {
 		return nil, notFound(err, "topic")
 	}
 	return r.topic(), nil
@@ -162,7 +160,7 @@ type topicRevisionRow struct {
 // TopicRevision returns one revision of a topic.
 func (db *DB) TopicRevision(ctx context.Context, slug string, n int) (*cms.TopicRevision, error) {
 	var r topicRevisionRow
-	if err := db.r.GetContext(ctx, &r, db.q(`SELECT r.revision, r.name, r.kind, r.definition, r.description_html, r.aliases,
+	if err := db.rd().GetContext(ctx, &r, db.q(`SELECT r.revision, r.name, r.kind, r.definition, r.description_html, r.aliases,
 		r.related, COALESCE(r.required_approvals, 1) AS required_approvals, r.content_hash, r.saved_by, u.name AS saver_name, r.saved_at FROM topic_revisions r
 		LEFT JOIN users u ON u.id = r.saved_by WHERE r.topic_slug = ? AND r.revision = ?`), slug, n); err != nil {
 		return nil, notFound(err, "topic revision")
@@ -177,7 +175,7 @@ func (db *DB) TopicRevision(ctx context.Context, slug string, n int) (*cms.Topic
 // approved which revision.
 func (db *DB) TopicReviewHistory(ctx context.Context, slug string) (*cms.ReviewHistory, error) {
 	var revs []topicRevisionRow
-	if err := db.r.SelectContext(ctx, &revs, db.q(`SELECT revision, name, kind, definition, description_html, aliases, related,
+	if err := db.rd().SelectContext(ctx, &revs, db.q(`SELECT revision, name, kind, definition, description_html, aliases, related,
 		content_hash, saved_by, saved_at FROM topic_revisions WHERE topic_slug = ?`), slug); err != nil {
 		return nil, err
 	}
@@ -185,7 +183,7 @@ func (db *DB) TopicReviewHistory(ctx context.Context, slug string) (*cms.ReviewH
 		Revision int    `db:"revision"`
 		By       string `db:"reviewer_id"`
 	}
-	if err := db.r.SelectContext(ctx, &aps, db.q(`SELECT revision, reviewer_id FROM topic_approvals WHERE topic_slug = ?`), slug); err != nil {
+	if err := db.rd().SelectContext(ctx, &aps, db.q(`SELECT revision, reviewer_id FROM topic_approvals WHERE topic_slug = ?`), slug); err != nil {
 		return nil, err
 	}
 	h := &cms.ReviewHistory{}
@@ -240,7 +238,7 @@ var (
 // it on commit.
 func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 	t := w.Topic
-	return db.changing(ctx, func(tx *sqlx.Tx) error {
+	return db.changing(ctx, func(tx conn) error {
 		exec := func(q string, args ...any) (sql.Result, error) { return tx.ExecContext(ctx, db.q(q), args...) }
 		if w.PrevVersion == 0 {
 			_, err := exec(topicInsert, append([]any{t.Slug, t.CreatedBy, tm{t.CreatedAt}}, topicArgs(t)...)...)
@@ -304,7 +302,7 @@ func (db *DB) WriteTopic(ctx context.Context, w *cms.TopicWrite) error {
 // ev records it. Its revisions and versions go with it; its audit chain
 // stays.
 func (db *DB) DeleteTopic(ctx context.Context, slug string, version int64, ev *cms.AuditEvent) error {
-	return db.changing(ctx, func(tx *sqlx.Tx) error {
+	return db.changing(ctx, func(tx conn) error {
 		// Foreign keys guard the topics of drafts and live versions; an
 		// approved (or scheduled) revision is the draft's content, but one
 		// hashed before topics were content may name topics the draft
@@ -371,15 +369,27 @@ type topicVersionRow struct {
 // PublishedTopics returns the live version of every published topic, by
 // name, with its number of live articles.
 func (db *DB) PublishedTopics(ctx context.Context) ([]*cms.TopicVersion, error) {
-	return db.publishedTopics(ctx, db.primarySource())
+	return db.publishedTopics(ctx, db.rd(), articleCount)
 }
 
-func (db *DB) publishedTopics(ctx context.Context, src source) ([]*cms.TopicVersion, error) {
+// articleCount is the article_count of PublishedTopics.
+const articleCount = `(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug)`
+
+// Glossary returns what PublishedTopics does but the article counts,
+// which take a walk over every live article's topics: publishing reads
+// the glossary once per article, and must not cost more as articles are
+// added.
+func (db *DB) Glossary(ctx context.Context) ([]*cms.TopicVersion, error) {
+	return db.publishedTopics(ctx, db.rd(), `0`)
+}
+
+// publishedTopics reads the published topics through q with count as
+// their article_count.
+func (db *DB) publishedTopics(ctx context.Context, q conn, count string) ([]*cms.TopicVersion, error) {
 	var rows []topicVersionRow
-	if err := src.x.SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
+	if err := q.SelectContext(ctx, &rows, `SELECT v.topic_slug, v.version, v.revision, v.name, v.kind, v.definition,
 		v.description_html, v.aliases, v.related, v.content_hash, v.published_at, v.published_by, v.reviewer_name,
-		v.reviewer_credentials, v.reviewed_at,
-		(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug = t.slug) AS article_count
+		v.reviewer_credentials, v.reviewed_at, `+count+` AS article_count
 		FROM topics t JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.live_version
 		ORDER BY v.name, t.slug`); err != nil {
 		return nil, err

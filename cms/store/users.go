@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 	"healthcms/workflow"
 )
@@ -45,7 +43,7 @@ func joinRoles(rs []workflow.Role) string {
 // User returns a user by id.
 func (db *DB) User(ctx context.Context, id string) (*cms.User, error) {
 	var r userRow
-	if err := db.r.GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE id = ?`), id); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE id = ?`), id); err != nil {
 		return nil, notFound(err, "user")
 	}
 	return r.user(), nil
@@ -54,7 +52,7 @@ func (db *DB) User(ctx context.Context, id string) (*cms.User, error) {
 // UserByEmail returns a user and their password hash.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*cms.User, string, error) {
 	var r userRow
-	if err := db.r.GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE email = ?`), email); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE email = ?`), email); err != nil {
 		return nil, "", notFound(err, "user")
 	}
 	return r.user(), r.PasswordHash, nil
@@ -63,7 +61,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*cms.User, string,
 // Users returns every user, oldest first.
 func (db *DB) Users(ctx context.Context) ([]*cms.User, error) {
 	var rows []userRow
-	if err := db.r.SelectContext(ctx, &rows, `SELECT `+userCols+` FROM users ORDER BY created_at, id`); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, `SELECT `+userCols+` FROM users ORDER BY created_at, id`); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.User, len(rows))
@@ -76,13 +74,13 @@ func (db *DB) Users(ctx context.Context) ([]*cms.User, error) {
 // CountUsers returns how many users there are.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := db.r.GetContext(ctx, &n, `SELECT COUNT(*) FROM users`)
+	err := db.rd().GetContext(ctx, &n, `SELECT COUNT(*) FROM users`)
 	return n, err
 }
 
 // CreateUser stores a new user and the audit event recording it.
 func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, ev *cms.AuditEvent) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO users (`+userCols+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			u.ID, u.Email, u.Name, passwordHash, joinRoles(u.Roles), u.Credentials, u.Disabled, tm{u.CreatedAt}, tm{u.CreatedAt})
 		if isUnique(err) {
@@ -101,7 +99,7 @@ func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, 
 // user's refresh tokens in the same transaction.
 func (db *DB) ChangeUser(ctx context.Context, id string, change func(u *cms.User) (string, []*cms.AuditEvent, error)) error {
 	now := cms.Now()
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		var r userRow
 		if err := tx.GetContext(ctx, &r, db.q(`SELECT `+userCols+` FROM users WHERE id = ?`+db.d.lockRow), id); err != nil {
 			return notFound(err, "user")

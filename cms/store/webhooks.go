@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 )
 
@@ -33,7 +31,7 @@ func (r *webhookRow) webhook() *cms.Webhook {
 
 // CreateWebhook stores a webhook with the secret that signs its deliveries.
 func (db *DB) CreateWebhook(ctx context.Context, h *cms.Webhook, secret string, ev *cms.AuditEvent) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO webhooks (id, url, events, secret, created_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?)`), h.ID, h.URL, mustJSON(h.Events), secret, tm{h.CreatedAt}, h.CreatedBy.ID)
 		if err != nil {
@@ -46,7 +44,7 @@ func (db *DB) CreateWebhook(ctx context.Context, h *cms.Webhook, secret string, 
 // Webhooks lists the webhooks not deleted, newest first.
 func (db *DB) Webhooks(ctx context.Context) ([]*cms.Webhook, error) {
 	var rows []webhookRow
-	if err := db.r.SelectContext(ctx, &rows, webhookSelect+` WHERE h.deleted_at IS NULL ORDER BY h.created_at DESC, h.id DESC`); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, webhookSelect+` WHERE h.deleted_at IS NULL ORDER BY h.created_at DESC, h.id DESC`); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.Webhook, len(rows))
@@ -59,7 +57,7 @@ func (db *DB) Webhooks(ctx context.Context) ([]*cms.Webhook, error) {
 // Webhook returns one webhook, deleted or not.
 func (db *DB) Webhook(ctx context.Context, id string) (*cms.Webhook, error) {
 	var r webhookRow
-	if err := db.r.GetContext(ctx, &r, db.q(webhookSelect+` WHERE h.id = ?`), id); err != nil {
+	if err := db.rd().GetContext(ctx, &r, db.q(webhookSelect+` WHERE h.id = ?`), id); err != nil {
 		return nil, notFound(err, "webhook")
 	}
 	return r.webhook(), nil
@@ -68,7 +66,7 @@ func (db *DB) Webhook(ctx context.Context, id string) (*cms.Webhook, error) {
 // DeleteWebhook marks a webhook deleted and gives up its pending
 // deliveries; the rows stay for the log.
 func (db *DB) DeleteWebhook(ctx context.Context, id string, now time.Time, ev *cms.AuditEvent) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`), tm{now}, id)
 		if err != nil {
 			return err
@@ -109,7 +107,7 @@ func (db *DB) HookDeliveries(ctx context.Context, webhookID string, limit int, a
 		q, args = q+` AND (created_at, id) < (?, ?)`, append(args, tm{after.At}, after.ID)
 	}
 	var rows []hookDeliveryRow
-	if err := db.r.SelectContext(ctx, &rows, db.q(q+` ORDER BY created_at DESC, id DESC LIMIT ?`), append(args, limit)...); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(q+` ORDER BY created_at DESC, id DESC LIMIT ?`), append(args, limit)...); err != nil {
 		return nil, err
 	}
 	out := make([]*cms.HookDelivery, len(rows))
@@ -124,7 +122,7 @@ func (db *DB) HookDeliveries(ctx context.Context, webhookID string, limit int, a
 // writeOutbox records events in the outbox inside the transaction of the
 // change they report: one delivery per event and subscribed webhook, due
 // at once. Committed with the change or rolled back with it.
-func writeOutbox(ctx context.Context, tx *sqlx.Tx, d dialect, events []*cms.HookEvent) error {
+func writeOutbox(ctx context.Context, tx conn, d dialect, events []*cms.HookEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -158,12 +156,12 @@ func (db *DB) ClaimHooks(ctx context.Context, claim string, now time.Time, lease
 	// Most polls find nothing due: find that out on a reader, without
 	// taking SQLite's write lock or PostgreSQL row locks.
 	var due []int
-	if err := db.r.SelectContext(ctx, &due, db.q(`SELECT 1 FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
+	if err := db.rd().SelectContext(ctx, &due, db.q(`SELECT 1 FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
 		AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1`), tm{now}, tm{now}); err != nil || len(due) == 0 {
 		return nil, err
 	}
 	var ids []string
-	err := db.w.SelectContext(ctx, &ids, db.q(`UPDATE webhook_deliveries SET claim = ?, claimed_until = ? WHERE id IN (
+	err := db.wr().SelectContext(ctx, &ids, db.q(`UPDATE webhook_deliveries SET claim = ?, claimed_until = ? WHERE id IN (
 		SELECT id FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
 			AND (claimed_until IS NULL OR claimed_until < ?)
 		ORDER BY next_attempt_at, id LIMIT ?`+db.d.forUpdate+`) RETURNING id`), claim, tm{now.Add(lease)}, tm{now}, tm{now}, limit)
@@ -180,7 +178,7 @@ func (db *DB) ClaimHooks(ctx context.Context, claim string, now time.Time, lease
 		Attempts  int    `db:"attempts"`
 	}
 	// Read from the writer: on SQLite a reader could miss the claim just made.
-	if err := db.w.SelectContext(ctx, &rows, db.q(`SELECT d.id, d.webhook_id, h.url, h.secret, d.event, d.body, d.attempts
+	if err := db.wr().SelectContext(ctx, &rows, db.q(`SELECT d.id, d.webhook_id, h.url, h.secret, d.event, d.body, d.attempts
 		FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id WHERE d.claim = ? ORDER BY d.next_attempt_at, d.id`), claim); err != nil {
 		return nil, err
 	}
@@ -206,7 +204,7 @@ func (db *DB) RecordHookAttempt(ctx context.Context, a *cms.HookAttempt) error {
 	} else if a.Next == nil {
 		failed = ntm{a.At, true}
 	}
-	_, err := db.w.ExecContext(ctx, db.q(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ?,
+	_, err := db.wr().ExecContext(ctx, db.q(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ?,
 		status_code = ?, error = ?, delivered_at = ?, failed_at = ?, next_attempt_at = ?, claim = NULL, claimed_until = NULL
 		WHERE id = ? AND claim = ?`), tm{a.At}, status, a.Error, delivered, failed, ntmOf(a.Next), a.ID, a.Claim)
 	return err
@@ -216,13 +214,13 @@ func (db *DB) RecordHookAttempt(ctx context.Context, a *cms.HookAttempt) error {
 // nor given up was recorded, nil when there is none.
 func (db *DB) OldestPendingHook(ctx context.Context) (*time.Time, error) {
 	var t ntm
-	err := db.r.GetContext(ctx, &t, `SELECT MIN(created_at) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL`)
+	err := db.rd().GetContext(ctx, &t, `SELECT MIN(created_at) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL`)
 	return t.Ptr(), err
 }
 
 // ReleaseHooks ends a claim without recording an attempt, so another
 // server (or this one, restarted) sends its deliveries at once.
 func (db *DB) ReleaseHooks(ctx context.Context, claim string) error {
-	_, err := db.w.ExecContext(ctx, db.q(`UPDATE webhook_deliveries SET claim = NULL, claimed_until = NULL WHERE claim = ?`), claim)
+	_, err := db.wr().ExecContext(ctx, db.q(`UPDATE webhook_deliveries SET claim = NULL, claimed_until = NULL WHERE claim = ?`), claim)
 	return err
 }

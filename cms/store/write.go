@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"healthcms/cms"
 )
 
@@ -17,7 +15,7 @@ import (
 // webhook events (the outbox). Any failure rolls all of it back.
 func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 	var x *writer
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx conn) error {
 		x = &writer{ctx: ctx, tx: tx, d: db.d, a: w.Article}
 		steps := []func() error{x.article(w.PrevVersion)}
 		if w.NewSlug {
@@ -52,7 +50,7 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 // writer runs the steps of one article write inside its transaction.
 type writer struct {
 	ctx context.Context
-	tx  *sqlx.Tx
+	tx  conn
 	d   dialect
 	a   *cms.Article
 	// delivery is set when the write changes what delivery serves.
@@ -258,7 +256,7 @@ func (x *writer) event(e *cms.Event) func() error {
 // read, lets review comments extend the chain without changing the
 // article's version: a save decided on that version still goes through
 // and takes the next place.
-func appendArticleEvent(ctx context.Context, tx *sqlx.Tx, d dialect, ev *cms.Event, set string) error {
+func appendArticleEvent(ctx context.Context, tx conn, d dialect, ev *cms.Event, set string) error {
 	if ev == nil {
 		return cms.Errorf(cms.EINTERNAL, "a change without its audit event")
 	}
@@ -283,7 +281,7 @@ func appendArticleEvent(ctx context.Context, tx *sqlx.Tx, d dialect, ev *cms.Eve
 // ClaimDue claims due scheduled articles for this caller until now+lease.
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
 	var ids []string
-	err := db.w.SelectContext(ctx, &ids, db.q(`UPDATE articles SET schedule_claimed_until = ? WHERE id IN (
+	err := db.wr().SelectContext(ctx, &ids, db.q(`UPDATE articles SET schedule_claimed_until = ? WHERE id IN (
 		SELECT id FROM articles WHERE state = 'scheduled' AND scheduled_at <= ?
 			AND (schedule_claimed_until IS NULL OR schedule_claimed_until < ?)
 		ORDER BY scheduled_at, id LIMIT ?`+db.d.forUpdate+`) RETURNING id`), tm{now.Add(lease)}, tm{now}, tm{now}, limit)
