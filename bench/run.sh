@@ -550,9 +550,34 @@ cursor_parts() {
 	printf '%s.%06dZ\t%s\n' "$(date -u -d "@$((us / 1000000))" +%Y-%m-%dT%H:%M:%S)" $((us % 1000000)) "$id"
 }
 
-fts5() { # the FTS5 query the store makes of a reader's text (cms/store/dialect.go fts5Query)
-	local out="" w
-	for w in $(tr -c '[:alnum:]\n' ' ' <<<"$1"); do out+="${out:+ }\"$w\""; done
+search_terms() { # the terms cms.SearchTerms (cms/search.go) makes of a reader's text, one a line: "word" or "prefix*"
+	local w base e
+	for w in $(tr '[:upper:]' '[:lower:]' <<<"$1" | tr -c '[:alnum:]\n' ' '); do
+		if ((${#w} >= 4)); then # minPrefixLen: one ending off, at most MaxPrefixLen letters, a prefix
+			for e in ies es s ing ed; do
+				base=${w%"$e"}
+				[[ $base != "$w" ]] && ((${#base} >= 4)) || continue
+				[[ $e == s && $base =~ [sui]$ ]] || w=$base
+				break
+			done
+			printf '%s*\n' "${w:0:8}"
+		else
+			printf '%s\n' "$w"
+		fi
+	done | awk '!seen[$0]++' | head -8
+}
+fts5() { # the FTS5 MATCH text of a reader's text (cms/store/dialect.go fts5Match)
+	local out="" t
+	while IFS= read -r t; do
+		if [[ $t == *\* ]]; then out+="${out:+ }\"${t%\*}\"*"; else out+="${out:+ }\"$t\""; fi
+	done < <(search_terms "$1")
+	printf '%s' "$out"
+}
+tsq() { # the to_tsquery('simple', …) text of a reader's text (cms/store/dialect.go tsqueryMatch)
+	local out="" t
+	while IFS= read -r t; do
+		if [[ $t == *\* ]]; then out+="${out:+ & }'${t%\*}':*"; else out+="${out:+ & }'$t'"; fi
+	done < <(search_terms "$1")
 	printf '%s' "$out"
 }
 
@@ -561,9 +586,8 @@ sqlq() { printf '%s' "${1//\'/\'\'}"; } # SQL string literal body
 # The delivery queries of cms/store/prepared.go, delivery.go and dialect.go
 # with values substituted (the server asks for limit+1 rows). Keep in step
 # with those files.
-SEARCH_WINDOW=2000 # cms/store/dialect.go searchWindow
 explain() { # db n slug deep_cursor
-	local db=$1 n=$2 slug=$3 at id q term join
+	local db=$1 n=$2 slug=$3 at id q term m
 	IFS=$'\t' read -r at id < <(cursor_parts "$4")
 	local cols="la.article_id, la.slug, la.title, la.summary, la.published_at, la.updated_at, la.summary_doc"
 	local -a qs=(
@@ -577,19 +601,24 @@ explain() { # db n slug deep_cursor
 		"deep page|SELECT $cols, 0 AS score FROM live_articles la WHERE (la.published_at, la.article_id) < ('$at', '$id')
 	ORDER BY la.published_at DESC, la.article_id DESC LIMIT 21"
 	)
-	for term in patients aabex676 dtcex19425; do
+	# Search page 1: tier 2 (title or summary), then tier 1 (anywhere),
+	# each newest first with an early LIMIT, then the page's rows
+	# (cms/store/delivery.go search, dialect.go search).
+	for term in patients aabex676 dtcex19425 barici; do
 		case $db in
-		sqlite) q="SELECT CAST(f.rowid AS TEXT) AS k, -bm25(live_search, 10.0, 4.0, 1.0) AS score FROM live_search f
-	WHERE live_search MATCH '$(sqlq "$(fts5 "$term")")' ORDER BY f.rowid DESC LIMIT $SEARCH_WINDOW"
-			join="la.seq = CAST(s.k AS INTEGER)" ;;
-		postgres) q="SELECT l.article_id AS k, ts_rank(l.search, q)::float8 AS score
-	FROM live_articles l CROSS JOIN websearch_to_tsquery('english', '$(sqlq "$term")') q
-	WHERE l.search @@ q ORDER BY l.published_at DESC, l.article_id DESC LIMIT $SEARCH_WINDOW"
-			join="la.article_id = s.k" ;;
+		sqlite)
+			m=$(sqlq "$(fts5 "$term")")
+			qs+=("search \"$term\", tier 2 (title, summary)|SELECT f.rowid AS k FROM live_search_head f WHERE live_search_head MATCH '$m' ORDER BY f.rowid DESC LIMIT 21")
+			qs+=("search \"$term\", tier 1 (anywhere)|SELECT f.rowid AS k FROM live_search f WHERE live_search MATCH '$m' ORDER BY f.rowid DESC LIMIT 42") ;;
+		postgres)
+			m=$(sqlq "$(tsq "$term")")
+			qs+=("search \"$term\", tier 2 probe of the newest 500|SELECT f.seq AS k FROM (SELECT * FROM live_search WHERE seq < 9223372036854775807 ORDER BY seq DESC LIMIT 500) f
+	WHERE f.head @@ to_tsquery('simple', '$m') ORDER BY k DESC LIMIT 21")
+			qs+=("search \"$term\", tier 2 through GIN when the probe falls short|SELECT k FROM (SELECT f.seq AS k FROM (SELECT * FROM live_search WHERE seq < 9223372036854775807) f
+	WHERE f.head @@ to_tsquery('simple', '$m') OFFSET 0) m ORDER BY k DESC LIMIT 21")
+			qs+=("search \"$term\", tier 1 through GIN|SELECT k FROM (SELECT f.seq AS k FROM (SELECT * FROM live_search WHERE seq < 9223372036854775807) f
+	WHERE f.body @@ to_tsquery('simple', '$m') OFFSET 0) m ORDER BY k DESC LIMIT 42") ;;
 		esac
-		q="SELECT $cols, s.score, s.k AS search_key FROM (SELECT k, score FROM ($q) c
-	ORDER BY score DESC, k DESC LIMIT 21) s JOIN live_articles la ON $join ORDER BY s.score DESC, s.k DESC"
-		qs+=("search \"$term\"|$q")
 	done
 	for q in "${qs[@]}"; do
 		printf '### %s\n\n```sql\n%s\n```\n\n```\n' "${q%%|*}" "${q#*|}"
@@ -608,7 +637,7 @@ query_counts() { # db n
 		[[ -z $q || $q == \#* ]] && continue
 		case $1 in
 		sqlite) c=$(sql sqlite "$2" "SELECT count(*) FROM live_search WHERE live_search MATCH '$(sqlq "$(fts5 "$q")")'") ;;
-		postgres) c=$(sql postgres "$2" "SELECT count(*) FROM live_articles WHERE search @@ websearch_to_tsquery('english', '$(sqlq "$q")')") ;;
+		postgres) c=$(sql postgres "$2" "SELECT count(*) FROM live_search WHERE body @@ to_tsquery('simple', '$(sqlq "$(tsq "$q")")')") ;;
 		esac
 		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$q" "$c" >>"$COUNTS"
 	done <"$QUERIES"
