@@ -109,32 +109,24 @@ type searchSQL struct {
 // holds only letters and digits (cms.SearchTerms), so no input can use
 // FTS5 syntax (column filters, NEAR, boolean operators); a prefix term
 // gets *. The terms must all match, as in a web search.
-func fts5Match(terms []cms.SearchTerm) string {
-	var b strings.Builder
-	for i, t := range terms {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(`"` + t.Text + `"`)
-		if t.Prefix {
-			b.WriteByte('*')
-		}
-	}
-	return b.String()
-}
+func fts5Match(terms []cms.SearchTerm) string { return joinTerms(terms, " ", `"`, "*") }
 
 // tsqueryMatch writes terms as a to_tsquery argument: each term quoted
 // (letters and digits only, cms.SearchTerms), :* for a prefix, all
 // joined by &.
-func tsqueryMatch(terms []cms.SearchTerm) string {
+func tsqueryMatch(terms []cms.SearchTerm) string { return joinTerms(terms, " & ", `'`, ":*") }
+
+// joinTerms writes each term between quotes, with prefix after a prefix
+// term, separated by sep.
+func joinTerms(terms []cms.SearchTerm, sep, quote, prefix string) string {
 	var b strings.Builder
 	for i, t := range terms {
 		if i > 0 {
-			b.WriteString(" & ")
+			b.WriteString(sep)
 		}
-		b.WriteString(`'` + t.Text + `'`)
+		b.WriteString(quote + t.Text + quote)
 		if t.Prefix {
-			b.WriteString(":*")
+			b.WriteString(prefix)
 		}
 	}
 	return b.String()
