@@ -357,8 +357,11 @@ func (w *hitWriter) WriteHeader(code int) {
 
 func (w *hitWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
-	if w.head || !bodyAllowed(w.status) {
+	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
+	}
+	if w.head {
+		return len(p), nil // as net/http: taken, not sent
 	}
 	if w.body == nil {
 		w.body = p // the cached body, kept as is
