@@ -106,8 +106,9 @@ func (e *env) serve(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "cms: serving on http://%s (database %s)\n", ln.Addr(), db.Dialect())
 	served := make(chan error, 1)
-	// net/http's own 431 and 400 answers become problem+json too.
-	go func() { served <- srv.Serve(api.ProblemListener(ln)) }()
+	// Cached delivery hits are answered by a loop of its own in front of
+	// net/http; net/http's own 431 and 400 answers become problem+json too.
+	go func() { served <- srv.Serve(api.ProblemListener(app.listener(ln, srv))) }()
 	select {
 	case err := <-served:
 		return err
@@ -162,6 +163,9 @@ type app struct {
 	hooks   *webhook.Dispatcher
 	// metrics serves /metrics, for its own listener (CMS_METRICS_ADDR).
 	metrics http.Handler
+	// listener puts the loop that answers cached delivery hits in front
+	// of net/http (api.Server.HitListener).
+	listener func(net.Listener, *http.Server) net.Listener
 }
 
 func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
@@ -220,7 +224,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	if err := db.ListenChanges(e.ctx, e.log); err != nil {
 		return nil, fmt.Errorf("listen for changes: %w", err)
 	}
-	return &app{auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler()}, nil
+	return &app{auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler(), listener: srv.HitListener}, nil
 }
 
 func ready(ctx context.Context, db *store.DB) error {
