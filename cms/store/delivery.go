@@ -70,7 +70,7 @@ func (db *DB) liveETag(ctx context.Context, src source, slug string) (string, er
 		return "", err
 	}
 	var etag string
-	if err := st.GetContext(ctx, &etag, slug); err != nil {
+	if err := st.QueryRowContext(ctx, slug).Scan(&etag); err != nil {
 		return "", notFound(err, "article")
 	}
 	return etag, nil
