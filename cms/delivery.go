@@ -21,7 +21,22 @@ type LiveDocument struct {
 	// request).
 	DocumentGz []byte
 	ETag       string
+	// Length is the length of Document in bytes, also when a read left
+	// Document out (LiveGzip).
+	Length int
 }
+
+// LiveCopy says which copy of a live document a read fetches: a miss
+// reads the one its client takes, not both (issue 13).
+type LiveCopy uint8
+
+const (
+	// LivePlain reads Document only; DocumentGz is nil.
+	LivePlain LiveCopy = iota
+	// LiveGzip reads DocumentGz and Length; Document is nil, unless the
+	// article has no compressed copy, when it is read in its place.
+	LiveGzip
+)
 
 // LiveItem is a live article in a delivery list or search result: its
 // prerendered summary and what feeds, sitemaps and cursors need.
@@ -66,7 +81,7 @@ type SearchQuery struct {
 type DeliveryStore interface {
 	// LiveArticle returns the live document of the article that has or had
 	// slug; ENOTFOUND when there is none or it is not live.
-	LiveArticle(ctx context.Context, slug string) (*LiveDocument, error)
+	LiveArticle(ctx context.Context, slug string, c LiveCopy) (*LiveDocument, error)
 	// LiveETag returns the ETag of the article live at slug (its current
 	// slug only), reading nothing else; ENOTFOUND otherwise.
 	LiveETag(ctx context.Context, slug string) (string, error)
@@ -86,8 +101,8 @@ type Delivery struct {
 
 // LiveArticle returns the live document of the article that has or had
 // slug; ENOTFOUND when there is none or it is not live.
-func (d *Delivery) LiveArticle(ctx context.Context, slug string) (*LiveDocument, error) {
-	return d.Store.LiveArticle(ctx, slug)
+func (d *Delivery) LiveArticle(ctx context.Context, slug string, c LiveCopy) (*LiveDocument, error) {
+	return d.Store.LiveArticle(ctx, slug, c)
 }
 
 // LiveETag returns the ETag of the article live at slug, reading nothing

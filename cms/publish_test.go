@@ -176,7 +176,7 @@ func TestPublishIsOneTransaction(t *testing.T) {
 			if after.Version != a.Version || after.State != workflow.Approved || after.Live != nil || after.PublishedVersions != 0 {
 				t.Fatalf("a failed publish left a trace: %+v", after)
 			}
-			if _, err := n.db.LiveArticle(ctx, a.Slug); cms.ErrorCode(err) != cms.ENOTFOUND {
+			if _, err := n.db.LiveArticle(ctx, a.Slug, cms.LivePlain); cms.ErrorCode(err) != cms.ENOTFOUND {
 				t.Fatalf("delivery serves a failed publication: %v", err)
 			}
 			if c := count(t, n, a.ID, cms.EventPublished); c != 0 {
@@ -187,7 +187,7 @@ func TestPublishIsOneTransaction(t *testing.T) {
 			if pub.Live == nil || pub.Live.Version != 1 {
 				t.Fatalf("publish after healing: %+v", pub.Live)
 			}
-			if _, err := n.db.LiveArticle(ctx, a.Slug); err != nil {
+			if _, err := n.db.LiveArticle(ctx, a.Slug, cms.LivePlain); err != nil {
 				t.Fatal(err)
 			}
 		})

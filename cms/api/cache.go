@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,16 +13,28 @@ import (
 
 // cachedResponse is a delivery answer kept in memory, its body plain and,
 // once a client has asked for it, gzip-compressed, so serving it again is a
-// map lookup and a write.
+// map lookup and a write. An article read for a client that takes gzip
+// holds the compressed copy only, until a client asks for the plain one
+// (newCachedGz): a miss reads one copy from the database, not both.
 type cachedResponse struct {
 	status   int // 200, 301 or 404
 	ctype    string
 	etag     string
 	location string
-	body     []byte
+	// body is the plain body; nil until plain() makes it when lazy.
+	body []byte
 	// The header values of a hit, made once: the hot path assigns them
 	// rather than formatting and canonicalizing them per request.
 	etagV, ctypeV, lenV, locationV []string
+
+	// lazy: the body is gz decompressed, made on first demand under
+	// plainOnce (nil when gz does not decompress).
+	lazy      bool
+	plainLen  int
+	plainOnce sync.Once
+	// sz, when not 0, is size(), fixed when the answer is made: a lazy
+	// body is written after the cache has counted the answer in.
+	sz int
 
 	gzOnce sync.Once
 	gz     []byte // nil when the body is too small to be worth it
@@ -36,7 +49,12 @@ type cachedResponse struct {
 
 // size is what the answer holds in memory, counting a compressed copy
 // (made later, perhaps) as a third of the body.
-func (c *cachedResponse) size() int { return len(c.body) + len(c.body)/3 + len(c.location) + 256 }
+func (c *cachedResponse) size() int {
+	if c.sz != 0 {
+		return c.sz
+	}
+	return len(c.body) + len(c.body)/3 + len(c.location) + 256
+}
 
 // touch marks the answer as asked for again since it was stored.
 func (c *cachedResponse) touch() {
@@ -59,6 +77,61 @@ func newCached(ctype string, body []byte, etag string, gz []byte) *cachedRespons
 	return c
 }
 
+// newCachedGz builds a 200 answer from its body gzip-compressed and the
+// plain body's length; the plain body is decompressed on first demand. It
+// counts in the cache as both copies, which it may come to hold.
+func newCachedGz(ctype string, gz []byte, length int, etag string) *cachedResponse {
+	c := &cachedResponse{status: http.StatusOK, ctype: ctype, etag: etag, lazy: true, plainLen: length, sz: length + len(gz) + 256,
+		etagV: []string{etag}, ctypeV: []string{ctype}, lenV: []string{strconv.Itoa(length)}}
+	c.gzOnce.Do(func() { c.gz, c.gzLenV = gz, []string{strconv.Itoa(len(gz))} })
+	return c
+}
+
+// plain returns the plain body, decompressing it on the first call when
+// the answer was made from its compressed copy; nil when that copy does
+// not decompress to a body of the length stored beside it.
+func (c *cachedResponse) plain() []byte {
+	if !c.lazy {
+		return c.body
+	}
+	c.plainOnce.Do(func() {
+		zr, err := gzip.NewReader(bytes.NewReader(c.gz))
+		if err != nil {
+			return
+		}
+		body, err := readAllInto(zr, make([]byte, 0, c.plainLen))
+		if err == nil && len(body) == c.plainLen {
+			c.body = body
+		}
+	})
+	return c.body
+}
+
+// readAllInto appends all of r to b.
+func readAllInto(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			// One byte more than announced: read on, to find out.
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// servable reports whether the answer can be served to r: not when r
+// needs the plain body and it cannot be made (a stored compressed copy
+// that is corrupt), when the request is answered by building it afresh.
+func (c *cachedResponse) servable(r *http.Request) bool {
+	return !c.lazy || r.Method == http.MethodHead || acceptsGzip(r) || c.plain() != nil
+}
+
 // movedTo builds a 301 answer to location.
 func movedTo(location string) *cachedResponse {
 	return &cachedResponse{status: http.StatusMovedPermanently, location: location, locationV: []string{location}}
@@ -69,12 +142,13 @@ func movedTo(location string) *cachedResponse {
 // the body is too small to be worth it.
 func (c *cachedResponse) gzipped() ([]byte, []string) {
 	c.gzOnce.Do(func() {
-		if len(c.body) < minGzip {
+		body := c.plain()
+		if len(body) < minGzip {
 			return
 		}
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-		zw.Write(c.body)
+		zw.Write(body)
 		zw.Close()
 		c.gz, c.gzLenV = buf.Bytes(), []string{strconv.Itoa(buf.Len())}
 	})

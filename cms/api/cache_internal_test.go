@@ -99,3 +99,20 @@ func TestCacheScanResistanceLargeHotSet(t *testing.T) {
 		}
 	}
 }
+
+// An answer made from a compressed copy that does not decompress (a
+// corrupt stored copy) is served to clients that take gzip and for HEAD,
+// and never as an empty or truncated plain body: a plain GET is not a hit.
+func TestCorruptCompressedCopyIsNoPlainHit(t *testing.T) {
+	c := newCachedGz(jsonType, []byte("\x1f\x8b not gzip at all"), 8400, `"e"`)
+	plainGet, _ := http.NewRequest("GET", "/api/v1/delivery/articles/a", nil)
+	gzGet, _ := http.NewRequest("GET", "/api/v1/delivery/articles/a", nil)
+	gzGet.Header.Set("Accept-Encoding", "gzip")
+	head, _ := http.NewRequest("HEAD", "/api/v1/delivery/articles/a", nil)
+	if c.servable(plainGet) || !c.servable(gzGet) || !c.servable(head) || c.plain() != nil {
+		t.Fatal("a corrupt compressed copy served as a plain body")
+	}
+	if c.size() != 8400+len(c.gz)+256 {
+		t.Fatalf("size %d: not both copies", c.size())
+	}
+}

@@ -157,14 +157,14 @@ type countingStore struct {
 	block func(ctx context.Context) error
 }
 
-func (c *countingStore) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, error) {
+func (c *countingStore) LiveArticle(ctx context.Context, slug string, lc cms.LiveCopy) (*cms.LiveDocument, error) {
 	c.reads.Add(1)
 	if c.block != nil {
 		if err := c.block(ctx); err != nil {
 			return nil, err
 		}
 	}
-	return c.DeliveryStore.LiveArticle(ctx, slug)
+	return c.DeliveryStore.LiveArticle(ctx, slug, lc)
 }
 
 // 200 concurrent requests for an article nobody has asked for yet make

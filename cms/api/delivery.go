@@ -28,7 +28,7 @@ func (s *Server) delivered(build builder, params ...string) http.HandlerFunc {
 		var buf [256]byte
 		key := appendCacheKey(buf[:0], r, params)
 		resp, _ := s.cache.get(key)
-		if resp != nil {
+		if resp != nil && resp.servable(r) {
 			resp.touch()
 			s.metrics.cacheHit.Inc()
 			s.serveCached(w, r, resp)
@@ -96,14 +96,23 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, 0
 	}
-	h["Content-Type"] = c.ctypeV
-	body, length := c.body, c.lenV
+	var body []byte
+	length := c.lenV
 	if acceptsGzip(r) {
 		if gz, gzLen := c.gzipped(); gz != nil {
 			h["Content-Encoding"] = gzipV
 			body, length = gz, gzLen
 		}
 	}
+	if body == nil && r.Method != http.MethodHead {
+		if body = c.plain(); body == nil && c.lazy { // a corrupt compressed copy (see servable)
+			delete(h, "Etag")
+			delete(h, "Cache-Control")
+			writeError(w, r, errors.New("a live document's compressed copy does not decompress"))
+			return http.StatusInternalServerError, 0
+		}
+	}
+	h["Content-Type"] = c.ctypeV
 	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
@@ -134,12 +143,21 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 			return &cachedResponse{status: http.StatusNotModified, etag: etag, etagV: []string{etag}}, nil
 		}
 	}
-	doc, err := s.reader.LiveArticle(r.Context(), slug)
+	// One copy read, the one this client takes; the cached answer makes
+	// the other when a client asks for it.
+	want := cms.LivePlain
+	if acceptsGzip(r) {
+		want = cms.LiveGzip
+	}
+	doc, err := s.reader.LiveArticle(r.Context(), slug, want)
 	if err != nil {
 		return nil, err
 	}
 	if doc.Slug != slug {
 		return movedTo("/api/v1/delivery/articles/" + url.PathEscape(doc.Slug)), nil
+	}
+	if doc.Document == nil && doc.DocumentGz != nil {
+		return newCachedGz(jsonType, doc.DocumentGz, doc.Length, doc.ETag), nil
 	}
 	return newCached(jsonType, doc.Document, doc.ETag, doc.DocumentGz), nil
 }

@@ -22,7 +22,7 @@ type benchStore struct {
 	doc               *cms.LiveDocument
 }
 
-func (s *benchStore) LiveArticle(ctx context.Context, slug string) (*cms.LiveDocument, error) {
+func (s *benchStore) LiveArticle(ctx context.Context, slug string, _ cms.LiveCopy) (*cms.LiveDocument, error) {
 	if slug != s.doc.Slug {
 		return nil, cms.Errorf(cms.ENOTFOUND, "article not found")
 	}

@@ -115,7 +115,7 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	var buf [256]byte
 	c, _ := s.cache.get(appendCacheKey(buf[:0], r, rt.params))
-	if c == nil || c.status == http.StatusNotFound {
+	if c == nil || c.status == http.StatusNotFound || !c.servable(r) {
 		return false
 	}
 	if !s.DeliveryPublic {

@@ -17,18 +17,28 @@ type stmt struct {
 
 // statements are the prepared statements of the delivery hot path.
 type statements struct {
-	liveBySlug, liveByOldSlug, liveETag stmt
+	liveBySlug, liveByOldSlug, liveGzBySlug, liveGzByOldSlug, liveETag stmt
 	// search holds the prepared search queries by text (SQLite only).
 	mu     sync.Mutex
 	search map[string]*sqlx.Stmt
 }
 
+// The columns of a live document read for a client that takes gzip: the
+// compressed copy, the plain one only when there is no compressed copy,
+// and the plain one's length, which neither database reads the value for
+// (PostgreSQL's from the out-of-line value's pointer, SQLite's from the
+// record header).
+const liveGzCols = `la.slug, la.document_gz, CASE WHEN la.document_gz IS NULL THEN la.document END, octet_length(la.document), la.etag`
+
 func newStatements() *statements {
 	return &statements{
-		liveBySlug: stmt{query: `SELECT slug, document, document_gz, etag FROM live_articles WHERE slug = ?`},
-		liveETag:   stmt{query: `SELECT etag FROM live_articles WHERE slug = ?`},
+		liveBySlug:   stmt{query: `SELECT slug, document, etag FROM live_articles WHERE slug = ?`},
+		liveGzBySlug: stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ?`},
+		liveETag:     stmt{query: `SELECT etag FROM live_articles WHERE slug = ?`},
 		// An old slug: its article's live row, if any, to redirect to.
-		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.document_gz, la.etag FROM article_slugs s
+		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.etag FROM article_slugs s
+			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
+		liveGzByOldSlug: stmt{query: `SELECT ` + liveGzCols + ` FROM article_slugs s
 			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
 	}
 }
@@ -49,7 +59,7 @@ func (db *DB) prepared(ctx context.Context, src source, p *stmt) (*sqlx.Stmt, er
 }
 
 func (s *statements) close() {
-	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug, &s.liveETag} {
+	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug, &s.liveGzBySlug, &s.liveGzByOldSlug, &s.liveETag} {
 		if p.s != nil {
 			p.s.Close()
 		}
