@@ -92,7 +92,7 @@ func startProcess(t *testing.T, bin string, vars map[string]string) *process {
 			t.Fatalf("cms serve exited before serving: %s", p.logs.String())
 		}
 		p.url = u
-	case <-time.After(60 * time.Second):
+	case <-time.After(90 * time.Second):
 		t.Fatalf("cms serve did not start: %s", p.logs.String())
 	}
 	return p
