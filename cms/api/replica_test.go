@@ -62,6 +62,20 @@ func (s *replicaSetup) replicaTitle(t *testing.T, slug string) string {
 	return title
 }
 
+// waitReplicaHas waits until the replica itself serves title at slug: a
+// server's waitInUse covers only the changes it has been told of, and a
+// reading server may not yet have been told of another's write.
+func (s *replicaSetup) waitReplicaHas(t *testing.T, slug, title string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for s.replicaTitle(t, slug) != title {
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica never replayed %q", title)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (s *replicaSetup) pauseReplay(t *testing.T) {
 	t.Helper()
 	storetest.Exec(t, s.replica.URL, `SELECT pg_wal_replay_pause()`)
@@ -210,6 +224,7 @@ func TestReadReplicaOtherServersChange(t *testing.T) {
 	}
 	listTitles(reader, 3) // cached
 
+	s.waitReplicaHas(t, slug, "Upadacitinib, first version")
 	s.pauseReplay(t)
 	a = republish(writer, a, "Upadacitinib, second version")
 	deadline := time.Now().Add(30 * time.Second)
