@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // searchPage is one page of a search: slugs, snippets by slug, cursor.
@@ -125,6 +131,48 @@ func TestSearchTaggedAfterTextMatches(t *testing.T) {
 		_, sn, _ := e.searchPage("q=psoriasis")
 		if sn[tagged] != "Itching." || strings.Contains(sn[tagged], "<mark>") {
 			t.Fatalf("snippet of a tagged-only article: %q", sn[tagged])
+		}
+	})
+}
+
+// TestSearchColdShapesConcurrently: many searches of shapes not yet
+// prepared, at once, more than the reading connections. Each held its
+// read transaction's connection while preparing on the pool, which
+// needed another: with every connection so held, none came, and search
+// hung for good (found by the benchmark: 0 answers in 4 s).
+func TestSearchColdShapesConcurrently(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.topic("ra", "Rheumatoid arthritis")
+		for i := range 3 {
+			e.publish(fmt.Sprintf("Baricitinib note %d", i), "summary", "Once daily.", "topics", []string{"ra"},
+				"body_html", "<p>Patients take baricitinib with food.</p>")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		queries := []string{"q=baricitinib", "q=patients", "q=food", "q=daily", "q=zzzz", "q=baricitinib&topic=ra", "q=note+food"}
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for i := range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u := e.srv.URL + "/api/v1/delivery/search?" + queries[i%len(queries)] + "&limit=" + strconv.Itoa(1+i%9)
+				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					errs <- fmt.Errorf("%s: %d", u, res.StatusCode)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
 		}
 	})
 }

@@ -171,8 +171,15 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 		if err != nil {
 			return nil, err
 		}
-		defer tx.Rollback()
-		ss.tx = tx
+		ss.tx, ss.unprepared = tx, new([]string)
+		defer func() {
+			tx.Rollback()
+			// Shapes this search ran unprepared are prepared now that its
+			// connection is back in the pool (see sel).
+			for _, q := range *ss.unprepared {
+				src.prepareSearch(ctx, q)
+			}
+		}()
 	}
 	var keys []int64
 	var scores []float64
@@ -208,44 +215,61 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 
 // s is one search in progress.
 type s struct {
-	db    *DB
-	src   source   // the pool and statements it reads from
-	tx    *sqlx.Tx // when the queries are prepared
-	sql   searchSQL
-	match string
-	topic string
+	db  *DB
+	src source   // the pool and statements it reads from
+	tx  *sqlx.Tx // when the queries are prepared
+	// unprepared collects the queries run on tx before they were prepared.
+	unprepared *[]string
+	sql        searchSQL
+	match      string
+	topic      string
 }
 
-// sel runs a query of the search into dest.
+// sel runs a query of the search into dest. In a transaction it uses the
+// query's prepared statement, or, the first time a shape is run, the query
+// as it is, leaving it to be prepared once the transaction is over:
+// preparing on the pool needs a connection of its own, and with every
+// reading connection held by a search waiting to prepare, none would come.
 func (ss s) sel(ctx context.Context, dest any, q string, args ...any) error {
 	q = ss.db.q(q)
 	if ss.tx == nil {
 		return ss.src.x.SelectContext(ctx, dest, q, args...)
 	}
-	st, err := ss.src.searchStmt(ctx, q)
-	if err != nil {
-		return err
+	if st := ss.src.searchStmt(q); st != nil {
+		return ss.tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
 	}
-	return ss.tx.StmtxContext(ctx, st).SelectContext(ctx, dest, args...)
+	*ss.unprepared = append(*ss.unprepared, q)
+	return ss.tx.SelectContext(ctx, dest, q, args...)
 }
 
-// searchStmt returns the query prepared on the source's pool, preparing
-// it on first use (a search has a few dozen shapes).
-func (src source) searchStmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+// searchStmt returns the query's statement prepared on the source's pool,
+// or nil when it is not prepared yet (a search has a few dozen shapes).
+func (src source) searchStmt(q string) *sqlx.Stmt {
 	src.stmts.mu.Lock()
 	defer src.stmts.mu.Unlock()
-	if st, ok := src.stmts.search[q]; ok {
-		return st, nil
+	return src.stmts.search[q]
+}
+
+// prepareSearch prepares q on the source's pool, unless it already is; a
+// failure leaves it to be tried again by the next search that runs it.
+func (src source) prepareSearch(ctx context.Context, q string) {
+	if src.searchStmt(q) != nil {
+		return
 	}
-	st, err := src.x.PreparexContext(ctx, q)
+	st, err := src.x.PreparexContext(context.WithoutCancel(ctx), q)
 	if err != nil {
-		return nil, err
+		return
 	}
+	src.stmts.mu.Lock()
+	defer src.stmts.mu.Unlock()
 	if src.stmts.search == nil {
 		src.stmts.search = map[string]*sqlx.Stmt{}
 	}
+	if src.stmts.search[q] != nil {
+		st.Close() // another search prepared it meanwhile
+		return
+	}
 	src.stmts.search[q] = st
-	return st, nil
 }
 
 // keys runs a search query: the keys below before and from lo on (0: no
