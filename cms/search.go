@@ -90,13 +90,27 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// matches reports whether a folded word of a text matches a term.
-func (t SearchTerm) matches(word string) bool {
-	ft := string(foldTerm(t.Text))
-	if t.Prefix {
-		return strings.HasPrefix(word, ft)
+// foldedTerm is a term folded as the words of a text are, once per
+// snippet rather than once per word.
+type foldedTerm struct {
+	text   string
+	prefix bool
+}
+
+func foldTerms(terms []SearchTerm) []foldedTerm {
+	out := make([]foldedTerm, len(terms))
+	for i, t := range terms {
+		out[i] = foldedTerm{string(foldTerm(t.Text)), t.Prefix}
 	}
-	return word == ft
+	return out
+}
+
+// matches reports whether a folded word of a text matches the term.
+func (t foldedTerm) matches(word string) bool {
+	if t.prefix {
+		return strings.HasPrefix(word, t.text)
+	}
+	return word == t.text
 }
 
 // snippetWords is how many words a snippet shows.
@@ -110,13 +124,14 @@ const snippetWords = 30
 // matches (an article found by its topic), it is the start of the first
 // non-empty text.
 func Snippet(terms []SearchTerm, texts ...string) string {
+	ft := foldTerms(terms)
 	for _, s := range texts {
-		if out, ok := snippetOf(terms, s, true); ok {
+		if out, ok := snippetOf(ft, s, true); ok {
 			return out
 		}
 	}
 	for _, s := range texts {
-		if out, ok := snippetOf(terms, s, false); ok {
+		if out, ok := snippetOf(ft, s, false); ok {
 			return out
 		}
 	}
@@ -125,7 +140,7 @@ func Snippet(terms []SearchTerm, texts ...string) string {
 
 // snippetOf cuts the snippet out of s; with needMatch it fails when no
 // word of s matches.
-func snippetOf(terms []SearchTerm, s string, needMatch bool) (string, bool) {
+func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	f := fold(s)
 	type word struct {
 		start, end int // byte span in s
