@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"healthcms/cms"
@@ -79,6 +80,85 @@ func TestBatch(t *testing.T) {
 			}
 			if count, err := cms.VerifyAudit(ctx, n.db); err != nil || count != 8+3 {
 				t.Fatalf("audit after batches: %d events, %v; want 11 verified", count, err)
+			}
+		})
+	}
+}
+
+// TestBatchSearch: what a batch publishes, unpublishes and publishes
+// again is found by search exactly as delivery has it once the batch
+// commits (SQLite indexes a transaction's publications just before it
+// commits, migration 00017), and the full-text indexes stay true to the
+// live rows.
+func TestBatchSearch(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			n := openNewsroom(t, dialect)
+			step := func(ed *cms.Editor, a *cms.Article, who *cms.User, action string) *cms.Article {
+				t.Helper()
+				a, err := ed.Transition(ctx, who, a.ID, a.Version, cms.TransitionInput{Action: action})
+				if err != nil {
+					t.Fatalf("%s: %v", action, err)
+				}
+				return a
+			}
+			publish := func(ed *cms.Editor, a *cms.Article) *cms.Article {
+				t.Helper()
+				return step(ed, step(ed, step(ed, a, n.writer, "submit"), n.reviewer, "approve"), n.editor, "publish")
+			}
+			found := func(q string) []string {
+				t.Helper()
+				items, err := n.db.Search(ctx, cms.SearchQuery{Text: q, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var slugs []string
+				for _, it := range items {
+					slugs = append(slugs, it.Slug)
+				}
+				return slugs
+			}
+			var alpha *cms.Article
+			if err := n.ed.Batch(ctx, func(ed *cms.Editor) error {
+				for _, s := range []string{"alpha", "beta", "gamma"} {
+					a, err := ed.CreateArticle(ctx, n.writer, cms.DraftInput{Title: "Apremilast " + s, BodyHTML: "<p>Taken with " + s + "food.</p>"})
+					if err != nil {
+						return err
+					}
+					a = publish(ed, a)
+					switch s {
+					case "alpha":
+						alpha = a
+					case "beta": // unpublished before it was ever indexed
+						step(ed, a, n.editor, "unpublish")
+					}
+				}
+				// Alpha changed and published again, in the same batch.
+				a, err := ed.SaveArticle(ctx, n.writer, alpha.ID, alpha.Version, cms.DraftInput{Title: "Apremilast alpha",
+					BodyHTML: "<p>Taken with breakfast.</p>"})
+				if err != nil {
+					return err
+				}
+				alpha = publish(ed, a)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for q, want := range map[string]string{"apremilast": "apremilast-alpha apremilast-gamma", "breakfast": "apremilast-alpha",
+				"alphafood": "", "betafood": "", "gammafood": "apremilast-gamma"} {
+				if got := strings.Join(found(q), " "); got != want {
+					t.Errorf("%q after the batch: %q, want %q", q, got, want)
+				}
+			}
+			// Indexed articles leave the index when unpublished.
+			step(n.ed, alpha, n.editor, "unpublish")
+			if got := found("breakfast"); got != nil {
+				t.Errorf("breakfast after unpublishing: %q", got)
+			}
+			if dialect == "sqlite" {
+				storetest.Exec(t, n.url, `INSERT INTO live_search (live_search, rank) VALUES ('integrity-check', 1)`,
+					`INSERT INTO live_search_head (live_search_head, rank) VALUES ('integrity-check', 1)`)
 			}
 		})
 	}

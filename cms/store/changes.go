@@ -48,18 +48,23 @@ func (db *DB) fire() {
 	}
 }
 
-// announce tells other servers, inside the writing transaction, that a
-// change is coming: PostgreSQL delivers the notification only on commit.
+// announce finishes, inside the writing transaction, a change of what
+// delivery serves: on PostgreSQL it tells other servers that the change is
+// coming (the notification is delivered only on commit); on SQLite it
+// indexes the articles published for search. Every write transaction that
+// changes delivery calls it last before it commits; in a batch it runs
+// once, before the batch commits.
 func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
-	if db.d.notify == "" {
-		return nil
-	}
 	if db.batch != nil {
-		db.batch.announce = true // once, before the batch commits
+		db.batch.announce = true
 		return nil
 	}
-	_, err := ex.ExecContext(ctx, db.d.notify)
-	return err
+	for _, q := range db.d.announce {
+		if _, err := ex.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // changing runs fn in a write transaction that changes what delivery
@@ -83,7 +88,7 @@ func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
 // other processes announce nothing (a `cms seed`, `user` or `key` writing
 // to the file of a running server), so the file is watched instead.
 func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
-	if db.d.notify == "" {
+	if db.d.name == "sqlite" {
 		ctx, cancel := context.WithCancel(ctx)
 		db.stopWatch = cancel
 		go db.watchFile(ctx, log)

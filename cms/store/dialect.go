@@ -27,10 +27,12 @@ type dialect struct {
 	// search is how each database finds live articles by words: see
 	// searchSQL.
 	search searchSQL
-	// notify announces, inside a write transaction, that what delivery
-	// serves has changed; other servers hear it once it commits. SQLite
-	// runs in one process, so there it is empty.
-	notify string
+	// announce finishes a write transaction that changed what delivery
+	// serves, just before it commits (see DB.announce). PostgreSQL tells
+	// other servers, who hear it once it commits. SQLite runs in one
+	// process: it indexes for search the articles the transaction
+	// published (migration 00017), once per transaction.
+	announce []string
 }
 
 var (
@@ -51,6 +53,13 @@ var (
 			// prepared once per connection.
 			prepare: true,
 		},
+		announce: []string{
+			`INSERT INTO live_search (rowid, title, summary, body_text)
+				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
+			`INSERT INTO live_search_head (rowid, title, summary)
+				SELECT la.seq, la.title, la.summary FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
+			`DELETE FROM live_search_pending`,
+		},
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
 		search: searchSQL{
@@ -70,7 +79,7 @@ var (
 			match: tsqueryMatch,
 			probe: 500,
 		},
-		notify: `SELECT pg_notify('` + changesChannel + `', '')`,
+		announce: []string{`SELECT pg_notify('` + changesChannel + `', '')`},
 	}
 )
 
