@@ -52,14 +52,28 @@ func fold(s string) folded {
 			f.runes, f.start, f.end = append(f.runes, unicode.ToLower(r)), append(f.start, i), append(f.end, end)
 			continue
 		}
-		for _, d := range norm.NFD.String(foldings.Replace(string(r))) {
-			if unicode.Is(unicode.Mn, d) {
-				continue
-			}
-			f.runes, f.start, f.end = append(f.runes, unicode.ToLower(d)), append(f.start, i), append(f.end, end)
+		n := len(f.runes)
+		f.runes = foldRune(r, f.runes)
+		for range f.runes[n:] {
+			f.start, f.end = append(f.start, i), append(f.end, end)
 		}
 	}
 	return f
+}
+
+// foldRune appends what one rune other than a space folds to: itself lower
+// cased if ASCII; otherwise its foldings, accents removed, lower cased
+// (none, one or several runes).
+func foldRune(r rune, out []rune) []rune {
+	if r < utf8.RuneSelf {
+		return append(out, unicode.ToLower(r))
+	}
+	for _, d := range norm.NFD.String(foldings.Replace(string(r))) {
+		if !unicode.Is(unicode.Mn, d) {
+			out = append(out, unicode.ToLower(d))
+		}
+	}
+	return out
 }
 
 // foldTerm is a name or alias folded for matching, trimmed of spaces.

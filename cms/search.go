@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"html"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,12 +104,13 @@ func foldTerms(terms []SearchTerm) []foldedTerm {
 	return out
 }
 
-// matches reports whether a folded word of a text matches the term.
-func (t foldedTerm) matches(word string) bool {
+// matchesBytes reports whether a folded word of a text matches the term
+// (the comparisons of string conversions do not allocate).
+func (t foldedTerm) matchesBytes(word []byte) bool {
 	if t.prefix {
-		return strings.HasPrefix(word, t.text)
+		return len(word) >= len(t.text) && string(word[:len(t.text)]) == t.text
 	}
-	return word == t.text
+	return string(word) == t.text
 }
 
 // snippetWords is how many words a snippet shows.
@@ -138,35 +138,90 @@ func Snippet(terms []SearchTerm, texts ...string) string {
 	return ""
 }
 
-// snippetOf cuts the snippet out of s; with needMatch it fails when no
-// word of s matches.
-func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
-	f := fold(s)
-	type word struct {
-		start, end int // byte span in s
-		hit        bool
-	}
-	var words []word
-	for i := 0; i < len(f.runes); {
-		if !wordRune(f.runes[i]) {
-			i++
-			continue
+// htmlEscaper escapes as html.EscapeString does, writing straight into
+// the snippet rather than into a new string per word.
+var htmlEscaper = strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;")
+
+// snippetWord is a word of a text: its byte span, and whether it matches
+// a term.
+type snippetWord struct {
+	start, end int
+	hit        bool
+}
+
+// splitWords splits s into words as fold does (a word is a run of
+// folded letters and digits), marking those that match a term. It runs on
+// every uncached search, for each hit of the page, over the hit's whole
+// body, so it folds one word at a time into one buffer, and ASCII without
+// any table: a 5 KB body costs one allocation rather than one per word.
+func splitWords(terms []foldedTerm, s string) []snippetWord {
+	words := make([]snippetWord, 0, len(s)/6+1)
+	var buf []byte      // the word being read, folded
+	var folds []rune    // what one non-ASCII rune folds to
+	var cur snippetWord // the word being read, when buf is not empty
+	endWord := func() {
+		if len(buf) == 0 {
+			return
 		}
-		j := i
-		for j < len(f.runes) && wordRune(f.runes[j]) {
-			j++
-		}
-		w := word{start: f.start[i], end: f.end[j-1]}
-		folded := string(f.runes[i:j])
 		for _, t := range terms {
-			if t.matches(folded) {
-				w.hit = true
+			if t.matchesBytes(buf) {
+				cur.hit = true
 				break
 			}
 		}
-		words = append(words, w)
-		i = j
+		words = append(words, cur)
+		buf = buf[:0]
 	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		end := i + size
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+				if len(buf) == 0 {
+					cur = snippetWord{start: i}
+				}
+				buf, cur.end = append(buf, byte(r)), end
+			} else {
+				endWord()
+			}
+			i = end
+			continue
+		}
+		if unicode.In(r, unicode.P, unicode.S, unicode.Z) {
+			// Punctuation, symbols and spaces ("’", "—", "°") fold to no
+			// letter or digit (TestNonWordRunesFoldToNoWord): no need to
+			// fold them.
+			endWord()
+			i = end
+			continue
+		}
+		folds = foldRune(r, folds[:0])
+		for _, d := range folds {
+			if !wordRune(d) {
+				endWord()
+				continue
+			}
+			if len(buf) == 0 {
+				cur = snippetWord{start: i}
+			}
+			buf, cur.end = utf8.AppendRune(buf, d), end
+		}
+		i = end
+	}
+	endWord()
+	return words
+}
+
+// snippetOf cuts the snippet out of s; with needMatch it fails when no
+// word of s matches.
+func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
+	words := splitWords(terms, s)
 	if len(words) == 0 {
 		return "", false
 	}
@@ -198,23 +253,26 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	}
 	last := min(len(words), best+snippetWords) - 1
 	var b strings.Builder
+	b.Grow(words[last].end - words[best].start + 64)
 	if best > 0 {
 		b.WriteString("…")
 	}
 	pos := words[best].start
 	for _, w := range words[best : last+1] {
-		b.WriteString(html.EscapeString(s[pos:w.start]))
+		htmlEscaper.WriteString(&b, s[pos:w.start])
 		if w.hit {
-			b.WriteString("<mark>" + html.EscapeString(s[w.start:w.end]) + "</mark>")
+			b.WriteString("<mark>")
+			htmlEscaper.WriteString(&b, s[w.start:w.end])
+			b.WriteString("</mark>")
 		} else {
-			b.WriteString(html.EscapeString(s[w.start:w.end]))
+			htmlEscaper.WriteString(&b, s[w.start:w.end])
 		}
 		pos = w.end
 	}
 	if last < len(words)-1 {
 		b.WriteString("…")
 	} else {
-		b.WriteString(html.EscapeString(strings.TrimRightFunc(s[pos:], unicode.IsSpace)))
+		htmlEscaper.WriteString(&b, strings.TrimRightFunc(s[pos:], unicode.IsSpace))
 	}
 	return b.String(), true
 }
