@@ -163,7 +163,7 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 		tier, before = t, k
 	}
 	ss := s{db: db, src: src, sql: db.d.search, match: db.d.search.match(terms), topic: q.Topic}
-	if ss.sql.prepare {
+	if ss.sql.readTx {
 		// One read transaction for the whole search: FTS5 loads an
 		// index's structure once per transaction, not once per query, and
 		// every tier sees the same snapshot.
@@ -233,6 +233,13 @@ type s struct {
 func (ss s) sel(ctx context.Context, dest any, q string, args ...any) error {
 	q = ss.db.q(q)
 	if ss.tx == nil {
+		if !ss.sql.prepare {
+			return ss.src.x.SelectContext(ctx, dest, q, args...)
+		}
+		// No connection held: the statement is prepared on the pool now.
+		if ss.src.prepareSearch(ctx, q); ss.src.searchStmt(q) != nil {
+			return ss.src.searchStmt(q).SelectContext(ctx, dest, args...)
+		}
 		return ss.src.x.SelectContext(ctx, dest, q, args...)
 	}
 	if st := ss.src.searchStmt(q); st != nil {
@@ -307,9 +314,13 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 // word and newest first. A key range (lo) is walked newest first. A page
 // first tests the probe newest rows below before: a common word fills it
 // there. Otherwise the word is in fewer than limit/probe of the rows, and
-// the GIN index's rows are read and sorted, a bounded number too. The
-// probe's LIMIT and the fallback's OFFSET 0 keep the planner from undoing
-// either choice.
+// the GIN index's rows are read and sorted, a bounded number too; the
+// search, when it was looking for a first page, is then noted as scarce
+// and goes to the GIN index first for a while, without testing (and
+// reading out of line) probe rows that would come up short again. The probe's LIMIT and the fallback's OFFSET
+// 0 keep the planner from undoing either choice, and the fallback's bound
+// is written seq + 0 so that it is not an index condition: the planner
+// would AND the GIN rows with a bitmap of every key below it.
 func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
 	run := func(source string, sargs []any, lim int, fence bool) ([]int64, error) {
 		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
@@ -334,11 +345,22 @@ func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo i
 	if lo > 0 {
 		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit, false)
 	}
-	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit, false)
-	if err != nil || len(ks) == limit {
-		return ks, err
+	scarce := base + "\x00" + fmt.Sprint(args...)
+	if filter {
+		scarce += "\x00" + ss.topic
 	}
-	return run(`(SELECT * FROM live_search WHERE seq < ?)`, []any{before}, limit, true)
+	if !ss.src.stmts.isScarce(scarce) {
+		ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit, false)
+		if err != nil || len(ks) == limit {
+			return ks, err
+		}
+		if before == math.MaxInt64 {
+			// Short on a first page: the word is scarce among the newest
+			// rows (a later page may be short because the rows run out).
+			ss.src.stmts.markScarce(scarce)
+		}
+	}
+	return run(`(SELECT * FROM live_search WHERE seq + 0 < ?)`, []any{before}, limit, true)
 }
 
 // excluding runs base like keys, leaving out the keys that the match

@@ -51,7 +51,7 @@ var (
 			match: fts5Match,
 			// SQLite's plans do not depend on the words: each query is
 			// prepared once per connection.
-			prepare: true,
+			prepare: true, readTx: true,
 		},
 		announce: []string{
 			`INSERT INTO live_search (rowid, title, summary, body_text)
@@ -77,7 +77,7 @@ var (
 				WHERE s.seq = ANY(?::bigint[])`,
 			keys:  func(ks string) string { return "{" + ks + "}" },
 			match: tsqueryMatch,
-			probe: 500,
+			probe: 500, prepare: true,
 		},
 		announce: []string{`SELECT pg_notify('` + changesChannel + `', '')`},
 	}
@@ -108,10 +108,14 @@ type searchSQL struct {
 	// probe, when not 0, is how many of the newest rows a PostgreSQL
 	// search tests before it turns to the GIN index (see s.keys).
 	probe int
-	// prepare keeps the queries prepared. Not on PostgreSQL: a generic
-	// plan, blind to how common the words are, would walk every row for a
-	// rare one.
+	// prepare keeps the queries prepared: planning a full-text query on
+	// PostgreSQL reads the words' statistics, which cost as much as running
+	// it. The shapes (a probe bounded by its LIMIT, a GIN scan fenced by
+	// OFFSET 0) leave a generic plan no choice that depends on the words.
 	prepare bool
+	// readTx runs a search's queries in one read transaction (SQLite: FTS5
+	// loads an index's structure once per transaction, not per query).
+	readTx bool
 }
 
 // fts5Match writes terms as an FTS5 query: each a quoted string, which
