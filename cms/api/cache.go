@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"healthcms/cms"
 )
 
 // cachedResponse is a delivery answer kept in memory, its body plain and,
@@ -39,6 +41,11 @@ type cachedResponse struct {
 	gzOnce sync.Once
 	gz     []byte // nil when the body is too small to be worth it
 	gzLenV []string
+	// published: the body is a live document, whose compressed copy is
+	// stored at publication; made here, it is made as publication makes
+	// it (cms.Gzip), so that every server sends the same bytes under the
+	// document's one strong ETag.
+	published bool
 
 	// Cache bookkeeping. used is set by a hit (no lock: a hit only reads
 	// it, and writes it once); the rest is guarded by responseCache.mu.
@@ -138,11 +145,17 @@ func movedTo(location string) *cachedResponse {
 }
 
 // gzipped returns the compressed body and its length header, compressing
-// it on the first call (fast, not small: it runs on a request), or nil when
-// the body is too small to be worth it.
+// it on the first call (fast, not small: it runs on a request; a live
+// document as publication does), or nil when the body is too small to be
+// worth it.
 func (c *cachedResponse) gzipped() ([]byte, []string) {
 	c.gzOnce.Do(func() {
 		body := c.plain()
+		if c.published && body != nil {
+			c.gz = cms.Gzip(body)
+			c.gzLenV = []string{strconv.Itoa(len(c.gz))}
+			return
+		}
 		if len(body) < minGzip {
 			return
 		}

@@ -159,7 +159,9 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 	if doc.Document == nil && doc.DocumentGz != nil {
 		return newCachedGz(jsonType, doc.DocumentGz, doc.Length, doc.ETag), nil
 	}
-	return newCached(jsonType, doc.Document, doc.ETag, doc.DocumentGz), nil
+	c := newCached(jsonType, doc.Document, doc.ETag, doc.DocumentGz)
+	c.published = true
+	return c, nil
 }
 
 // summaries answers a list of prerendered summaries: the stored JSON of
