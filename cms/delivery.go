@@ -90,6 +90,10 @@ type DeliveryStore interface {
 	// PublishedTopics returns the live version of every published topic,
 	// by name, with its count of live articles.
 	PublishedTopics(ctx context.Context) ([]*TopicVersion, error)
+	// Glossary is PublishedTopics without the counts (zero), which take a
+	// walk over every live article's topics: for what needs only the
+	// topics' words, such as every search.
+	Glossary(ctx context.Context) ([]*TopicVersion, error)
 	// EachLive calls fn with every live article, newest first.
 	EachLive(ctx context.Context, fn func(LiveItem) error) error
 }
@@ -179,7 +183,7 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 		}
 		q.After = c
 	}
-	pubs, err := d.Store.PublishedTopics(ctx)
+	pubs, err := d.Store.Glossary(ctx)
 	if err != nil {
 		return nil, err
 	}

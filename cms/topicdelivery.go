@@ -59,7 +59,7 @@ func (d *Delivery) Topics(ctx context.Context) ([]DeliveryTopic, error) {
 // publishedTopic returns the live version of a published topic;
 // ENOTFOUND when it is not published.
 func (d *Delivery) publishedTopic(ctx context.Context, slug string) (*TopicVersion, error) {
-	pubs, err := d.Store.PublishedTopics(ctx)
+	pubs, err := d.Store.Glossary(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (d *Delivery) Topic(ctx context.Context, slug string) (*DeliveryTopicPage, 
 // inhibitor" for "Janus kinase inhibitor"), so a reader's guess at a URL
 // finds the topic; ENOTFOUND when none does.
 func (d *Delivery) TopicAlias(ctx context.Context, slug string) (string, error) {
-	pubs, err := d.Store.PublishedTopics(ctx)
+	pubs, err := d.Store.Glossary(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -511,6 +511,14 @@ func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion
 	return ts, err
 }
 
+func (r replicated) Glossary(ctx context.Context) (ts []*cms.TopicVersion, err error) {
+	err = r.db.deliveryRead(ctx, func(src source) (err error) {
+		ts, err = r.db.publishedTopics(ctx, src.x, `0`)
+		return err
+	})
+	return ts, err
+}
+
 // EachLive streams from one database: once an item has gone out, a
 // failure is not retried on the primary, which would repeat items.
 func (r replicated) EachLive(ctx context.Context, fn func(cms.LiveItem) error) error {
