@@ -104,6 +104,21 @@ func foldTerms(terms []SearchTerm) []foldedTerm {
 	return out
 }
 
+// matchesASCII reports whether a word of ASCII letters and digits, as
+// written, matches the term.
+func (t foldedTerm) matchesASCII(w string) bool {
+	n := len(t.text)
+	if len(w) < n || !t.prefix && len(w) != n {
+		return false
+	}
+	for k := 0; k < n; k++ {
+		if asciiFolds[w[k]] != t.text[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // matchesBytes reports whether a folded word of a text matches the term
 // (the comparisons of string conversions do not allocate).
 func (t foldedTerm) matchesBytes(word []byte) bool {
@@ -149,6 +164,18 @@ type snippetWord struct {
 	hit        bool
 }
 
+// asciiFolds is what each ASCII letter and digit folds to (itself, lower
+// case); 0 for the rest, which end a word.
+var asciiFolds = func() (t [utf8.RuneSelf]byte) {
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = c, c
+	}
+	return t
+}()
+
 // splitWords splits s into words as fold does (a word is a run of
 // folded letters and digits), marking those that match a term. It runs on
 // every uncached search, for each hit of the page, over the hit's whole
@@ -173,26 +200,45 @@ func splitWords(terms []foldedTerm, s string) []snippetWord {
 		buf = buf[:0]
 	}
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		end := i + size
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
+		if c := s[i]; c < utf8.RuneSelf && asciiFolds[c] != 0 && len(buf) == 0 {
+			// A word that starts with ASCII: read its ASCII run at once and,
+			// if that is the whole word, match it where it stands.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && asciiFolds[s[j]] != 0 {
+				j++
 			}
-			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			if j == len(s) || s[j] < utf8.RuneSelf {
+				w := snippetWord{start: i, end: j}
+				for _, t := range terms {
+					if t.matchesASCII(s[i:j]) {
+						w.hit = true
+						break
+					}
+				}
+				words, i = append(words, w), j
+				continue
+			}
+			// Letters may follow ("Sjögren"): on, a rune at a time.
+			cur = snippetWord{start: i, end: j}
+			for ; i < j; i++ {
+				buf = append(buf, asciiFolds[s[i]])
+			}
+			continue
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			if f := asciiFolds[c]; f != 0 {
 				if len(buf) == 0 {
 					cur = snippetWord{start: i}
 				}
-				buf, cur.end = append(buf, byte(r)), end
-			} else {
+				buf, cur.end = append(buf, f), i+1
+			} else if len(buf) > 0 {
 				endWord()
 			}
-			i = end
+			i++
 			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		end := i + size
 		if unicode.In(r, unicode.P, unicode.S, unicode.Z) {
 			// Punctuation, symbols and spaces ("’", "—", "°") fold to no
 			// letter or digit (TestNonWordRunesFoldToNoWord): no need to
