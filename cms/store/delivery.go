@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,7 +164,7 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 		}
 		tier, before = t, k
 	}
-	ss := s{db: db, src: src, sql: db.d.search, match: db.d.search.match(terms), topic: q.Topic}
+	ss := s{db: db, src: src, sql: db.d.search, terms: terms, match: db.d.search.match(terms), topic: q.Topic}
 	if ss.sql.readTx {
 		// One read transaction for the whole search: FTS5 loads an
 		// index's structure once per transaction, not once per query, and
@@ -221,6 +223,7 @@ type s struct {
 	// unprepared collects the queries run on tx before they were prepared.
 	unprepared *[]string
 	sql        searchSQL
+	terms      []cms.SearchTerm
 	match      string
 	topic      string
 }
@@ -311,18 +314,19 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 }
 
 // probeKeys is keys on PostgreSQL, which has no index that is both by
-// word and newest first. A key range (lo) is walked newest first. A page
-// first tests the probe newest rows below before: a common word fills it
-// there. Otherwise the word is in fewer than limit/probe of the rows, and
-// the GIN index's rows are read and sorted, a bounded number too; the
-// search, when it was looking for a first page, is then noted as scarce
-// and goes to the GIN index first for a while, without testing (and
-// reading out of line) probe rows that would come up short again. The probe's LIMIT and the fallback's OFFSET
-// 0 keep the planner from undoing either choice, and the fallback's bound
-// is written seq + 0 so that it is not an index condition: the planner
-// would AND the GIN rows with a bitmap of every key below it.
+// word and newest first. A key range (lo) is walked newest first, or
+// looked up through GIN when it is wide. A first
+// page of words that PostgreSQL's statistics know to be common (see
+// wordStats) tests the probe newest rows below before, which fills it.
+// Any other takes the GIN index's rows, up to sparseCap unsorted: a rare
+// word's are then all there, and sorted here. Past the cap, or short of a
+// page after the probe, the GIN index's rows are read and sorted, a
+// bounded number since the probe found them scarce. The probe's LIMIT and
+// the GIN reads' OFFSET 0 keep the planner from undoing either choice, and
+// their bound is written seq + 0 so that it is not an index condition: the
+// planner would AND the GIN rows with a bitmap of every key below it.
 func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
-	run := func(source string, sargs []any, lim int, fence bool) ([]int64, error) {
+	run := func(source string, sargs []any, lim int, fence, ordered bool) ([]int64, error) {
 		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
 		a := append(append([]any{}, sargs...), args...)
 		if filter && ss.topic != "" {
@@ -332,8 +336,10 @@ func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo i
 		if fence {
 			q = `SELECT k FROM (` + q + ` OFFSET 0) m`
 		}
-		// A walk comes newest first: the LIMIT stops it early.
-		q += ` ORDER BY k DESC`
+		if ordered {
+			// A walk comes newest first: the LIMIT stops it early.
+			q += ` ORDER BY k DESC`
+		}
 		if lim > 0 {
 			q += ` LIMIT ?`
 			a = append(a, lim)
@@ -343,25 +349,38 @@ func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo i
 		return ks, err
 	}
 	if lo > 0 {
-		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit, false)
-	}
-	scarce := base + "\x00" + fmt.Sprint(args...)
-	if filter {
-		scarce += "\x00" + ss.topic
-	}
-	if !ss.src.stmts.isScarce(scarce) {
-		ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(ss.sql.probe)+`)`, []any{before}, limit, false)
-		if err != nil || len(ks) == limit {
-			return ks, err
+		if before-lo > int64(ss.sql.probe) {
+			// A wide range holds few matches (it is that of a page of a
+			// sparser match, whose words these include): through GIN.
+			return run(`(SELECT * FROM live_search WHERE seq + 0 < ? AND seq + 0 >= ?)`, []any{before, lo}, limit, true, true)
 		}
-		if before == math.MaxInt64 {
-			// Short on a first page: the word is scarce among the newest
-			// rows (a later page may be short because the rows run out).
-			ss.src.stmts.markScarce(scarce)
+		return run(`(SELECT * FROM live_search WHERE seq < ? AND seq >= ? ORDER BY seq DESC OFFSET 0)`, []any{before, lo}, limit, false, true)
+	}
+	gin := `(SELECT * FROM live_search WHERE seq + 0 < ?)`
+	probe, col := ss.sql.probe, ""
+	switch base {
+	case ss.sql.head:
+		probe, col = ss.sql.probeHead, "head"
+	case ss.sql.text:
+		col = "body"
+	}
+	if ws := ss.src.wordStats(ctx); col != "" && ws != nil && ws.density(col, ss.terms)*float64(probe) < 2*float64(limit) {
+		ks, err := run(gin, []any{before}, sparseCap+1, true, false)
+		if err != nil || len(ks) <= sparseCap {
+			slices.SortFunc(ks, func(a, b int64) int { return cmp.Compare(b, a) })
+			return ks[:min(len(ks), limit)], err
 		}
 	}
-	return run(`(SELECT * FROM live_search WHERE seq + 0 < ?)`, []any{before}, limit, true)
+	ks, err := run(`(SELECT * FROM live_search WHERE seq < ? ORDER BY seq DESC LIMIT `+strconv.Itoa(probe)+`)`, []any{before}, limit, false, true)
+	if err != nil || len(ks) == limit {
+		return ks, err
+	}
+	return run(gin, []any{before}, limit, true, true)
 }
+
+// sparseCap is how many of the GIN index's rows a PostgreSQL search reads
+// unsorted for words not known to be common, hoping to have them all.
+const sparseCap = 1000
 
 // excluding runs base like keys, leaving out the keys that the match
 // query excl finds (a higher tier), which it looks up over the key range

@@ -80,7 +80,7 @@ var (
 				WHERE s.seq = ANY(?::bigint[])`,
 			keys:  func(ks string) string { return "{" + ks + "}" },
 			match: tsqueryMatch,
-			probe: 500, prepare: true,
+			probe: 500, probeHead: 4000, prepare: true,
 		},
 		announce: []string{`SELECT pg_notify('` + changesChannel + `', '')`},
 	}
@@ -109,8 +109,10 @@ type searchSQL struct {
 	// match writes the terms in the engine's query syntax.
 	match func([]cms.SearchTerm) string
 	// probe, when not 0, is how many of the newest rows a PostgreSQL
-	// search tests before it turns to the GIN index (see s.keys).
-	probe int
+	// search tests before it turns to the GIN index (see s.keys); probeHead
+	// is that for the words of titles and summaries, which are stored in
+	// the row (the body's are out of line: each row tested is a read).
+	probe, probeHead int
 	// prepare keeps the queries prepared: planning a full-text query on
 	// PostgreSQL reads the words' statistics, which cost as much as running
 	// it. The shapes (a probe bounded by its LIMIT, a GIN scan fenced by

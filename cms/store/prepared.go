@@ -22,33 +22,10 @@ type statements struct {
 	mu                                                                 sync.Mutex
 	// search holds the prepared search queries by text.
 	search map[string]*sqlx.Stmt
-	// scarce holds the PostgreSQL searches (query and words) whose probe
-	// of the newest rows found less than a first page, with when: for
-	// scarceFor they go straight to the GIN index (see s.probeKeys).
-	scarce map[string]time.Time
-}
-
-// scarceFor is how long a search noted as scarce skips its probe: a word
-// may become common as articles are published.
-const scarceFor = 10 * time.Minute
-
-// maxScarce bounds statements.scarce: when full it starts again empty.
-const maxScarce = 10_000
-
-func (st *statements) isScarce(key string) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	at, ok := st.scarce[key]
-	return ok && time.Since(at) < scarceFor
-}
-
-func (st *statements) markScarce(key string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.scarce == nil || len(st.scarce) >= maxScarce {
-		st.scarce = map[string]time.Time{}
-	}
-	st.scarce[key] = time.Now()
+	// words are PostgreSQL's statistics of the search index's words,
+	// read again every wordStatsFor (see source.wordStats).
+	words   *wordStats
+	wordsAt time.Time
 }
 
 // The columns of a live document read for a client that takes gzip: the
