@@ -21,9 +21,11 @@
 #   BENCH_WRK_TIMEOUT=10s        wrk --timeout (a slower answer counts as an error)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for `cms serve` (e.g. GOGC=50)
-#   BENCH_Q_COMMON=patients      search rows (cache off, every size): a word in ~every article,
-#   BENCH_Q_RARE=dtcex19425      a word in ~0.1% of them,
-#   BENCH_Q_PREFIX=barici        and a prefix (of baricitinib)
+#   BENCH_Q_COMMON=…             search rows (cache off, every size), each a file of distinct queries picked at
+#   BENCH_Q_RARE=…               random (bench/search.lua), so that no two of wrk's 50 connections ask the same
+#   BENCH_Q_PREFIX=…             at once (the cache coalesces those: one search for both). Defaults, made in
+#                                bench/out: 870 pairs of words in ~every article; 10,000 made-up words in
+#                                0.25-0.5% of articles; 1,105 prefixes (of medical words, and of made-up ones)
 #   BENCH_IMPORT=1               0: skip timing `cms export` and `cms import` of each seeded database
 #   BENCH_REPLICA=1              0: skip bench/replica.sh (read replicas), run when it exists and postgres is in BENCH_DBS
 #   BENCH_QUICK=0                1: the quick mode (under 5 minutes): 1,000 articles, 2 s runs after 1 s of
@@ -58,9 +60,9 @@ PGPORT=${BENCH_PGPORT:-5432}
 PGUSER=${BENCH_PGUSER:-postgres}
 PGPREFIX=bench_healthcms
 SERVER_ENV=${BENCH_SERVER_ENV:-}
-Q_COMMON=${BENCH_Q_COMMON:-patients}
-Q_RARE=${BENCH_Q_RARE:-dtcex19425}
-Q_PREFIX=${BENCH_Q_PREFIX:-barici}
+Q_COMMON=${BENCH_Q_COMMON:-}
+Q_RARE=${BENCH_Q_RARE:-}
+Q_PREFIX=${BENCH_Q_PREFIX:-}
 IMPORT=${BENCH_IMPORT:-1}
 REPLICA=${BENCH_REPLICA:-1}
 QUERIES=$BENCH_DIR/queries.txt
@@ -645,6 +647,38 @@ query_counts() { # db n
 
 urlenc() { local s=$1; s=${s// /%20}; printf '%s' "$s"; }
 
+# query_sets: the files of the search rows, unless BENCH_Q_* name others.
+# The words are those of cmd/cms/seed.go: its first 30 words (Zipf ranks
+# 0-29, each in ~96-100% of articles) and its made-up words, number i
+# spelled as three letters from i, "ex", i (rank 75+i).
+query_sets() {
+	local common="patients treatment dose daily tablet infection risk blood pressure inflammation joint skin gut immune
+		response kinase inhibitor therapy trial placebo efficacy safety monitoring liver kidney vaccine shingles herpes zoster cholesterol"
+	local medical="inflammation inhibitor placebo efficacy monitoring vaccine shingles cholesterol platelets lymphocytes neutrophils
+		rheumatoid arthritis psoriasis alopecia baricitinib tofacitinib upadacitinib interaction clearance pregnancy breastfeeding
+		elderly smoking thrombosis malignancy remission relapse symptoms fatigue swelling stiffness diarrhoea treatment infection"
+	made_up() { awk -v lo="$1" -v hi="$2" -v cut="$3" 'BEGIN { a = "abcdefghijklmnopqrstuvwxyz"
+		for (i = lo; i <= hi; i++) { w = substr(a, i % 26 + 1, 1) substr(a, int(i / 26) % 26 + 1, 1) substr(a, int(i / 676) % 26 + 1, 1) "ex" i
+			print (cut ? substr(w, 1, cut) : w) } }'; }
+	if [[ -z $Q_COMMON ]]; then
+		Q_COMMON=$OUT/queries-common.txt
+		# shellcheck disable=SC2086
+		printf '%s\n' $common | awk '{ w[NR] = $0 } END { for (i = 1; i <= NR; i++) for (j = 1; j <= NR; j++) if (i != j) print w[i], w[j] }' >"$Q_COMMON"
+	fi
+	if [[ -z $Q_RARE ]]; then
+		Q_RARE=$OUT/queries-rare.txt
+		made_up 10000 19999 0 >"$Q_RARE"
+	fi
+	if [[ -z $Q_PREFIX ]]; then
+		Q_PREFIX=$OUT/queries-prefix.txt
+		{
+			# shellcheck disable=SC2086
+			printf '%s\n' $medical | awk '{ for (l = 4; l <= 6; l++) print substr($0, 1, l) }' | sort -u
+			made_up 1000 1999 7 # in ~2-5% of articles each
+		} >"$Q_PREFIX"
+	fi
+}
+
 query_times() { # db n: one request per query, alone, timed (ms)
 	local q t
 	while IFS= read -r q; do
@@ -801,9 +835,9 @@ run_one() {
 		bench "$db" "$n" nocache page1 "list page 1" "$API/articles?limit=20"
 		bench "$db" "$n" nocache deep "$deep_label" "$deep"
 		bench "$db" "$n" nocache search "search (random of $NQ queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$QUERIES"
-		bench "$db" "$n" nocache search-common "search \"$Q_COMMON\" (common word)" "$API/search?q=$(urlenc "$Q_COMMON")"
-		bench "$db" "$n" nocache search-rare "search \"$Q_RARE\" (rare word)" "$API/search?q=$(urlenc "$Q_RARE")"
-		bench "$db" "$n" nocache search-prefix "search \"$Q_PREFIX\" (prefix)" "$API/search?q=$(urlenc "$Q_PREFIX")"
+		bench "$db" "$n" nocache search-common "search, common words ($(grep -c . "$Q_COMMON") distinct queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_COMMON"
+		bench "$db" "$n" nocache search-rare "search, rare words ($(grep -c . "$Q_RARE") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_RARE"
+		bench "$db" "$n" nocache search-prefix "search, prefixes ($(grep -c . "$Q_PREFIX") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_PREFIX"
 		hwm_nocache=$(hwm_kb)
 		anon_nocache=$(anon_kb)
 		stop_server
@@ -820,6 +854,7 @@ run_one() {
 	fi
 }
 
+query_sets
 for db in $DBS; do
 	for n in $SIZES; do
 		run_one "$db" "$n"
