@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -174,29 +175,54 @@ type decodedLine struct {
 }
 
 // decodeLines sends every line of in, decoded, until the end line, an
-// error, or stop.
+// error, or stop. Lines are decoded side by side, one per CPU (decoding
+// an export's JSON took as long as storing it), and sent in order.
 func decodeLines(in *bufio.Reader, out chan<- decodedLine, stop <-chan struct{}) {
-	for {
-		var d decodedLine
-		b, err := in.ReadBytes('\n')
-		switch {
-		case errors.Is(err, io.EOF) && len(bytes.TrimSpace(b)) == 0:
-			d.cutShort = true
-		case err != nil && !errors.Is(err, io.EOF):
-			d.readErr = err
-		default:
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.UseNumber()
-			d.decodeErr = dec.Decode(&d.line)
+	pending := make(chan chan decodedLine, 4*runtime.NumCPU())
+	go func() { // in order, each once decoded
+		for f := range pending {
+			d := <-f
+			select {
+			case out <- d:
+			case <-stop:
+				return
+			}
+			if d.cutShort || d.readErr != nil || d.decodeErr != nil || d.line.End != nil {
+				return
+			}
 		}
+	}()
+	defer close(pending)
+	workers := make(chan struct{}, runtime.NumCPU())
+	for {
+		f := make(chan decodedLine, 1)
 		select {
-		case out <- d:
+		case pending <- f:
 		case <-stop:
 			return
 		}
-		if d.cutShort || d.readErr != nil || d.decodeErr != nil || d.line.End != nil {
+		b, err := in.ReadBytes('\n')
+		switch {
+		case errors.Is(err, io.EOF) && len(bytes.TrimSpace(b)) == 0:
+			f <- decodedLine{cutShort: true}
+			return
+		case err != nil && !errors.Is(err, io.EOF):
+			f <- decodedLine{readErr: err}
 			return
 		}
+		select {
+		case workers <- struct{}{}:
+		case <-stop:
+			return
+		}
+		go func() {
+			defer func() { <-workers }()
+			var d decodedLine
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.UseNumber()
+			d.decodeErr = dec.Decode(&d.line)
+			f <- d
+		}()
 	}
 }
 
