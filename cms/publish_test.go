@@ -59,6 +59,21 @@ func (n *newsroom) must(a *cms.Article, err error) *cms.Article {
 	return a
 }
 
+// publishWith takes an article just created (a, err: CreateArticle's
+// answer) through submit, approve and publish with ed, which may be a
+// batch's editor; the first error stops it.
+func (n *newsroom) publishWith(ed *cms.Editor, a *cms.Article, err error) (*cms.Article, error) {
+	for _, step := range []struct {
+		who    *cms.User
+		action string
+	}{{n.writer, "submit"}, {n.reviewer, "approve"}, {n.editor, "publish"}} {
+		if err == nil {
+			a, err = ed.Transition(ctx, step.who, a.ID, a.Version, cms.TransitionInput{Action: step.action})
+		}
+	}
+	return a, err
+}
+
 // approved makes an approved article.
 func (n *newsroom) approved(t *testing.T, title string) *cms.Article {
 	t.Helper()
