@@ -240,8 +240,8 @@ func (ss s) sel(ctx context.Context, dest any, q string, args ...any) error {
 			return ss.src.x.SelectContext(ctx, dest, q, args...)
 		}
 		// No connection held: the statement is prepared on the pool now.
-		if ss.src.prepareSearch(ctx, q); ss.src.searchStmt(q) != nil {
-			return ss.src.searchStmt(q).SelectContext(ctx, dest, args...)
+		if st := ss.src.prepareSearch(ctx, q); st != nil {
+			return st.SelectContext(ctx, dest, args...)
 		}
 		return ss.src.x.SelectContext(ctx, dest, q, args...)
 	}
@@ -260,26 +260,28 @@ func (src source) searchStmt(q string) *sqlx.Stmt {
 	return src.stmts.search[q]
 }
 
-// prepareSearch prepares q on the source's pool, unless it already is; a
-// failure leaves it to be tried again by the next search that runs it.
-func (src source) prepareSearch(ctx context.Context, q string) {
-	if src.searchStmt(q) != nil {
-		return
+// prepareSearch returns q prepared on the source's pool, preparing it
+// unless it already is; nil when preparing fails, which leaves it to be
+// tried again by the next search that runs it.
+func (src source) prepareSearch(ctx context.Context, q string) *sqlx.Stmt {
+	if st := src.searchStmt(q); st != nil {
+		return st
 	}
 	st, err := src.x.PreparexContext(context.WithoutCancel(ctx), q)
 	if err != nil {
-		return
+		return nil
 	}
 	src.stmts.mu.Lock()
 	defer src.stmts.mu.Unlock()
 	if src.stmts.search == nil {
 		src.stmts.search = map[string]*sqlx.Stmt{}
 	}
-	if src.stmts.search[q] != nil {
+	if prev := src.stmts.search[q]; prev != nil {
 		st.Close() // another search prepared it meanwhile
-		return
+		return prev
 	}
 	src.stmts.search[q] = st
+	return st
 }
 
 // keys runs a search query: the keys below before and from lo on (0: no
@@ -315,16 +317,16 @@ func (ss s) keys(ctx context.Context, base, key string, args []any, before, lo i
 
 // probeKeys is keys on PostgreSQL, which has no index that is both by
 // word and newest first. A key range (lo) is walked newest first, or
-// looked up through GIN when it is wide. A first
-// page of words that PostgreSQL's statistics know to be common (see
-// wordStats) tests the probe newest rows below before, which fills it.
-// Any other takes the GIN index's rows, up to sparseCap unsorted: a rare
-// word's are then all there, and sorted here. Past the cap, or short of a
-// page after the probe, the GIN index's rows are read and sorted, a
-// bounded number since the probe found them scarce. The probe's LIMIT and
-// the GIN reads' OFFSET 0 keep the planner from undoing either choice, and
-// their bound is written seq + 0 so that it is not an index condition: the
-// planner would AND the GIN rows with a bitmap of every key below it.
+// looked up through GIN when it is wide. A first page of words that
+// PostgreSQL's statistics know to be common (see wordStats) tests the
+// probe newest rows below before, which fills it. Any other takes the GIN
+// index's rows, up to sparseCap unsorted: a rare word's are then all
+// there, and sorted here. Past the cap, or short of a page after the
+// probe, the GIN index's rows are read and sorted, a bounded number since
+// the probe found them scarce. The probe's LIMIT and the GIN reads'
+// OFFSET 0 keep the planner from undoing either choice, and their bound
+// is written seq + 0 so that it is not an index condition: the planner
+// would AND the GIN rows with a bitmap of every key below it.
 func (ss s) probeKeys(ctx context.Context, base string, args []any, before, lo int64, limit int, filter bool) ([]int64, error) {
 	run := func(source string, sargs []any, lim int, fence, ordered bool) ([]int64, error) {
 		q := strings.Replace(base, ` FROM live_search f `, ` FROM `+source+` f `, 1)
@@ -532,7 +534,7 @@ func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion
 
 func (r replicated) Glossary(ctx context.Context) (ts []*cms.TopicVersion, err error) {
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
-		ts, err = r.db.publishedTopics(ctx, src.x, `0`)
+		ts, err = r.db.publishedTopics(ctx, src.x, noCount)
 		return err
 	})
 	return ts, err

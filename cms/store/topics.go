@@ -380,8 +380,11 @@ const articleCount = `(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug =
 // the glossary once per article, and must not cost more as articles are
 // added.
 func (db *DB) Glossary(ctx context.Context) ([]*cms.TopicVersion, error) {
-	return db.publishedTopics(ctx, db.rd(), `0`)
+	return db.publishedTopics(ctx, db.rd(), noCount)
 }
+
+// noCount is the article_count of Glossary: none.
+const noCount = `0`
 
 // publishedTopics reads the published topics through q with count as
 // their article_count.
