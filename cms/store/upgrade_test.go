@@ -22,14 +22,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			url := storetest.URL(t, d)
-			db, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateTo(ctx, 6); err != nil {
-				t.Fatal(err)
-			}
+			db := landedSchema(t, url, 6)
 			// Today's write path also reads the webhooks of 00011; an
 			// empty stand-in lets it write under the old schema.
 			storetest.Exec(t, url, `CREATE TABLE webhooks (id TEXT PRIMARY KEY, events TEXT NOT NULL, deleted_at TEXT)`)
@@ -186,6 +179,21 @@ func standInSearchIndex(t *testing.T, d, url string) func() {
 	}
 }
 
+// landedSchema opens the database at url migrated up to version v only,
+// as the code of that landed schema left it; closed when the test ends.
+func landedSchema(t *testing.T, url string, v int64) *store.DB {
+	t.Helper()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateTo(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // landed is the store as the code of a landed schema before 00013 saw it:
 // every topic was shown to readers, as it was, for there were no topic
 // versions yet.
@@ -212,14 +220,7 @@ func TestUpgradeKeepsTopicsDelivered(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			url := storetest.URL(t, d)
-			db, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateTo(ctx, 12); err != nil {
-				t.Fatal(err)
-			}
+			db := landedSchema(t, url, 12)
 			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, created_at, updated_at)
 				VALUES ('jak-inhibitors', 'JAK inhibitors', '<p>Targeted drugs.</p>', '["Janus kinase inhibitor"]', '%s', '%s'),
@@ -307,14 +308,7 @@ func TestUpgradeKeepsTopicApprovals(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			url := storetest.URL(t, d)
-			db, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateTo(ctx, 12); err != nil {
-				t.Fatal(err)
-			}
+			db := landedSchema(t, url, 12)
 			at := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 			storetest.Exec(t, url, fmt.Sprintf(`INSERT INTO topics (slug, name, description_html, aliases, required_approvals,
 				created_at, updated_at) VALUES ('jak-inhibitors', 'JAK inhibitors', '', '[]', 3, '%s', '%s'),
