@@ -9,7 +9,6 @@ import (
 
 	"healthcms/auth"
 	"healthcms/cms"
-	"healthcms/cms/store"
 	"healthcms/cms/store/storetest"
 	"healthcms/workflow"
 )
@@ -102,13 +101,7 @@ func TestExportImportDemoNewsroom(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			from := storetest.URL(t, dialect)
-			db, err := store.Open(t.Context(), from)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			db := storetest.OpenURL(t, from)
 			as := &auth.Service{Users: db, Tokens: db}
 			ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
 			e := &env{ctx: t.Context(), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
@@ -237,13 +230,7 @@ func TestImportOlderExportKeepsTopicApprovals(t *testing.T) {
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			from := storetest.URL(t, dialect)
-			db, err := store.Open(t.Context(), from)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			db := storetest.OpenURL(t, from)
 			as := &auth.Service{Users: db, Tokens: db}
 			ed := &cms.Editor{Store: db, ReviewInterval: time.Hour}
 			mk := func(email string, creds string, r workflow.Role) *cms.User {
@@ -283,11 +270,7 @@ func TestImportOlderExportKeepsTopicApprovals(t *testing.T) {
 			if code, _, stderr := runIn(t, dbVars(to), older.String(), "import"); code != 0 {
 				t.Fatalf("import: exit %d: %s", code, stderr)
 			}
-			db, err = store.Open(t.Context(), to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db = storetest.OpenURL(t, to)
 			if n, err := db.TopicApprovals(t.Context(), []string{"jak-inhibitors"}); err != nil || n != 3 {
 				t.Fatalf("imported topic asks for %d (%v), want 3", n, err)
 			}
