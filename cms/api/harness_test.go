@@ -63,7 +63,7 @@ func newEnvOn(t *testing.T, db *store.DB, configure ...func(*api.Server)) *env {
 	as := &auth.Service{Users: db, Tokens: db, Secret: []byte(testSecret), AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour}
 	ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
 	s := &api.Server{
-		Auth: as, Delivery: db,
+		Auth: as, Delivery: db.Delivery(),
 		Keys: &auth.Keys{Store: db}, DeliveryPublic: true, CacheBytes: 8 << 20,
 		SiteURL: "https://health.example.com", SiteName: "Example Health",
 		Editor:    ed,

@@ -40,6 +40,9 @@ func (db *DB) fire() {
 		// Before the hooks purge the cache: see replica.changed.
 		db.rep.changed()
 	}
+	// After the replica learned the change's position: a glossary read
+	// from now on goes where the change is.
+	db.gloss.forget()
 	db.hooks.mu.Lock()
 	fns := append([]func(){}, db.hooks.fns...)
 	db.hooks.mu.Unlock()
@@ -86,7 +89,8 @@ func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
 // announces a change, until ctx ends. A lost connection could hide
 // announcements, so the functions also run on every reconnect. On SQLite
 // other processes announce nothing (a `cms seed`, `user` or `key` writing
-// to the file of a running server), so the file is watched instead.
+// to the file of a running server), so the file is watched instead. While
+// it listens, delivery keeps the glossary in memory (see glossary).
 func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 	if db.d.name == "sqlite" {
 		ctx, cancel := context.WithCancel(ctx)
@@ -111,6 +115,7 @@ func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 		// the replica must have replayed up to a position learned now.
 		db.rep.changed()
 	}
+	db.gloss.keepWhile(ctx)
 	go func() {
 		defer l.Close()
 		for {
@@ -143,6 +148,8 @@ func (db *DB) watchFile(ctx context.Context, log *slog.Logger) {
 		return v, err
 	}
 	last, err := version()
+	// Every commit from now on is seen.
+	db.gloss.keepWhile(ctx)
 	t := time.NewTicker(filePoll)
 	defer t.Stop()
 	for {

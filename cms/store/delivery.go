@@ -478,16 +478,12 @@ func (db *DB) eachLive(ctx context.Context, src source, fn func(cms.LiveItem) er
 	return rows.Err()
 }
 
-// Delivery returns the store delivery reads from: the read replica's
-// when there is one (UseReplica), the store itself otherwise. The DB's
-// own methods of the same names read the primary, for the editor (a
-// preview lists the published topics too).
-func (db *DB) Delivery() cms.DeliveryStore {
-	if db.rep == nil {
-		return db
-	}
-	return replicated{db}
-}
+// Delivery returns the store delivery reads from: the read replica when
+// there is one (UseReplica), the primary otherwise, and the glossary kept
+// in memory while ListenChanges runs. The DB's own methods of the same
+// names read the primary every time, for the editor (a preview lists the
+// published topics too).
+func (db *DB) Delivery() cms.DeliveryStore { return replicated{db} }
 
 // replicated reads delivery's data through deliveryRead.
 type replicated struct{ db *DB }
@@ -532,12 +528,14 @@ func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion
 	return ts, err
 }
 
-func (r replicated) Glossary(ctx context.Context) (ts []*cms.TopicVersion, err error) {
-	err = r.db.deliveryRead(ctx, func(src source) (err error) {
-		ts, err = r.db.publishedTopics(ctx, src.x, noCount)
-		return err
+func (r replicated) Glossary(ctx context.Context) ([]*cms.TopicVersion, error) {
+	return r.db.gloss.get(func() (ts []*cms.TopicVersion, err error) {
+		err = r.db.deliveryRead(ctx, func(src source) (err error) {
+			ts, err = r.db.publishedTopics(ctx, src.x, noCount)
+			return err
+		})
+		return ts, err
 	})
-	return ts, err
 }
 
 // EachLive streams from one database: once an item has gone out, a
