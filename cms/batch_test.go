@@ -2,6 +2,8 @@ package cms_test
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,6 +143,31 @@ func TestBatchSearch(t *testing.T) {
 				"alphafood": "", "betafood": "", "gammafood": "apremilast-gamma"} {
 				if got := strings.Join(found(q), " "); got != want {
 					t.Errorf("%q after the batch: %q, want %q", q, got, want)
+				}
+			}
+			// A hit carries what the live row holds: the list's fields as a
+			// delivery list shows them, and the text published last.
+			hits, err := n.db.Search(ctx, cms.SearchQuery{Text: "apremilast", Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, err := n.db.LiveArticles(ctx, cms.LiveQuery{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hits {
+				i := slices.IndexFunc(live, func(l cms.LiveItem) bool { return l.ArticleID == h.ArticleID })
+				if i < 0 {
+					t.Fatalf("hit %s is not live", h.Slug)
+				}
+				want := live[i]
+				want.Score, want.SearchKey, want.BodyText = h.Score, h.SearchKey, h.BodyText
+				if !reflect.DeepEqual(h, want) {
+					t.Errorf("hit %s differs from its live row: title %q, summary %q, summary_doc %s; live %q, %q, %s",
+						h.Slug, h.Title, h.Summary, h.SummaryDoc, want.Title, want.Summary, want.SummaryDoc)
+				}
+				if text := map[string]string{"apremilast-alpha": "Taken with breakfast.", "apremilast-gamma": "Taken with gammafood."}[h.Slug]; h.BodyText != text {
+					t.Errorf("hit %s has the text %q, want %q", h.Slug, h.BodyText, text)
 				}
 			}
 			// Indexed articles leave the index when unpublished.

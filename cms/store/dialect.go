@@ -46,9 +46,10 @@ var (
 			key:    `f.rowid`, taggedKey: `f.seq`,
 			topic: ` AND EXISTS (SELECT 1 FROM live_articles ca JOIN live_topics lt ON lt.article_id = ca.article_id
 				WHERE ca.seq = %s AND lt.topic_slug = ?)`,
-			// The text from live_texts (migration 00018): in live_articles
-			// it is reached through the document's overflow pages.
-			rows: `SELECT ` + liveCols + `, lx.body_text, la.seq AS k FROM live_articles la JOIN live_texts lx ON lx.seq = la.seq
+			// From live_hits (migration 00019): one narrow row a hit, where
+			// live_articles would need a second read for the text, which it
+			// keeps past the document's overflow pages.
+			rows: `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM live_hits la
 				WHERE la.seq IN (SELECT value FROM json_each(?))`,
 			keys:  func(ks string) string { return "[" + ks + "]" },
 			match: fts5Match,
