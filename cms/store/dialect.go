@@ -48,9 +48,11 @@ var (
 				WHERE ca.seq = %s AND lt.topic_slug = ?)`,
 			// From live_hits (migration 00019): one narrow row a hit, where
 			// live_articles would need a second read for the text, which it
-			// keeps past the document's overflow pages.
-			rows: `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM live_hits la
-				WHERE la.seq IN (SELECT value FROM json_each(?))`,
+			// keeps past the document's overflow pages. A join from the keys,
+			// not IN (…): that builds a temporary B-tree of the keys, whose
+			// page cache SQLite sets up and frees for every search (9% of
+			// its CPU at 100,000 articles).
+			rows:  `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM json_each(?) j CROSS JOIN live_hits la ON la.seq = j.value`,
 			keys:  func(ks string) string { return "[" + ks + "]" },
 			match: fts5Match,
 			// SQLite's plans do not depend on the words: each query is
