@@ -177,15 +177,22 @@ var asciiFolds = func() (t [utf8.RuneSelf]byte) {
 }()
 
 // splitWords splits s into words as fold does (a word is a run of
-// folded letters and digits), marking those that match a term. It runs on
-// every uncached search, for each hit of the page, over the hit's whole
-// body, so it folds one word at a time into one buffer, and ASCII without
-// any table: a 5 KB body costs one allocation rather than one per word.
+// folded letters and digits), marking those that match a term.
 func splitWords(terms []foldedTerm, s string) []snippetWord {
 	words := make([]snippetWord, 0, len(s)/6+1)
+	eachWord(terms, s, func(w snippetWord) bool { words = append(words, w); return true })
+	return words
+}
+
+// eachWord calls fn with each word of s in order, as splitWords splits
+// them, until fn returns false. It runs on every uncached search, for each hit of the page, over
+// the hit's whole body, so it folds one word at a time into one buffer,
+// ASCII without any table, and keeps no list of the words.
+func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 	var buf []byte      // the word being read, folded
 	var folds []rune    // what one non-ASCII rune folds to
 	var cur snippetWord // the word being read, when buf is not empty
+	stop := false       // fn returned false
 	endWord := func() {
 		if len(buf) == 0 {
 			return
@@ -196,10 +203,10 @@ func splitWords(terms []foldedTerm, s string) []snippetWord {
 				break
 			}
 		}
-		words = append(words, cur)
+		stop = !fn(cur)
 		buf = buf[:0]
 	}
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s) && !stop; {
 		if c := s[i]; c < utf8.RuneSelf && asciiFolds[c] != 0 && len(buf) == 0 {
 			// A word that starts with ASCII: read its ASCII run at once and,
 			// if that is the whole word, match it where it stands.
@@ -215,7 +222,10 @@ func splitWords(terms []foldedTerm, s string) []snippetWord {
 						break
 					}
 				}
-				words, i = append(words, w), j
+				if !fn(w) {
+					return
+				}
+				i = j
 				continue
 			}
 			// Letters may follow ("Sjögren"): on, a rune at a time.
@@ -261,46 +271,64 @@ func splitWords(terms []foldedTerm, s string) []snippetWord {
 		i = end
 	}
 	endWord()
-	return words
 }
 
 // snippetOf cuts the snippet out of s; with needMatch it fails when no
-// word of s matches.
+// word of s matches. It walks s twice rather than keep its words: first
+// to find the window with the most hits, then for the few words around
+// it (a 5 KB body has a thousand words, and the list of them was most of
+// a snippet's allocation).
 func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
-	words := splitWords(terms, s)
-	if len(words) == 0 {
-		return "", false
-	}
-	// The window with the most hits, by a sliding count.
-	best, bestHits, hits := 0, 0, 0
-	for i := range words {
-		if words[i].hit {
-			hits++
-		}
-		if i >= snippetWords && words[i-snippetWords].hit {
+	// The window with the most hits, by a sliding count over a ring of
+	// the last snippetWords words' hits.
+	var ring [snippetWords]bool
+	n, best, bestHits, hits := 0, 0, 0, 0
+	eachWord(terms, s, func(w snippetWord) bool {
+		i := n
+		n++
+		if ring[i%snippetWords] {
 			hits--
+		}
+		ring[i%snippetWords] = w.hit
+		if w.hit {
+			hits++
 		}
 		if first := max(0, i-snippetWords+1); hits > bestHits {
 			best, bestHits = first, hits
 		}
-	}
-	if needMatch && bestHits == 0 {
+		return true
+	})
+	if n == 0 || needMatch && bestHits == 0 {
 		return "", false
 	}
-	// Start the window at its first hit's sentence-ish context: a few
-	// words before it, so the hit is not the very first word shown.
+	// The words the snippet can show: it starts a few words before the
+	// best window's first hit (so the hit is not the very first word
+	// shown), or earlier near the end of s; it is never more than
+	// snippetWords past that hit.
+	from := max(0, best-snippetWords)
+	words := make([]snippetWord, 0, 3*snippetWords)
+	i := 0
+	eachWord(terms, s, func(w snippetWord) bool {
+		if i >= from {
+			words = append(words, w)
+		}
+		i++
+		return len(words) < cap(words)
+	})
+	best -= from
 	if bestHits > 0 {
 		for i := best; i < len(words); i++ {
 			if words[i].hit {
-				best = max(0, min(i-3, len(words)-snippetWords))
+				best = max(0, min(i-3, n-from-snippetWords))
 				break
 			}
 		}
 	}
+	best = min(best, len(words)-1)
 	last := min(len(words), best+snippetWords) - 1
 	var b strings.Builder
 	b.Grow(words[last].end - words[best].start + 64)
-	if best > 0 {
+	if from+best > 0 {
 		b.WriteString("…")
 	}
 	pos := words[best].start
@@ -315,7 +343,7 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 		}
 		pos = w.end
 	}
-	if last < len(words)-1 {
+	if from+last < n-1 {
 		b.WriteString("…")
 	} else {
 		htmlEscaper.WriteString(&b, strings.TrimRightFunc(s[pos:], unicode.IsSpace))

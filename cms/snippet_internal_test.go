@@ -104,3 +104,84 @@ func TestNonWordRunesFoldToNoWord(t *testing.T) {
 		}
 	}
 }
+
+// snippetByList is snippetOf as it was when it kept every word of s in a
+// list: the two walks of snippetOf must cut the very same snippet.
+func snippetByList(terms []foldedTerm, s string, needMatch bool) (string, bool) {
+	words := splitWords(terms, s)
+	if len(words) == 0 {
+		return "", false
+	}
+	// The window with the most hits, by a sliding count.
+	best, bestHits, hits := 0, 0, 0
+	for i := range words {
+		if words[i].hit {
+			hits++
+		}
+		if i >= snippetWords && words[i-snippetWords].hit {
+			hits--
+		}
+		if first := max(0, i-snippetWords+1); hits > bestHits {
+			best, bestHits = first, hits
+		}
+	}
+	if needMatch && bestHits == 0 {
+		return "", false
+	}
+	// Start the window at its first hit's sentence-ish context: a few
+	// words before it, so the hit is not the very first word shown.
+	if bestHits > 0 {
+		for i := best; i < len(words); i++ {
+			if words[i].hit {
+				best = max(0, min(i-3, len(words)-snippetWords))
+				break
+			}
+		}
+	}
+	last := min(len(words), best+snippetWords) - 1
+	var b strings.Builder
+	b.Grow(words[last].end - words[best].start + 64)
+	if best > 0 {
+		b.WriteString("…")
+	}
+	pos := words[best].start
+	for _, w := range words[best : last+1] {
+		htmlEscaper.WriteString(&b, s[pos:w.start])
+		if w.hit {
+			b.WriteString("<mark>")
+			htmlEscaper.WriteString(&b, s[w.start:w.end])
+			b.WriteString("</mark>")
+		} else {
+			htmlEscaper.WriteString(&b, s[w.start:w.end])
+		}
+		pos = w.end
+	}
+	if last < len(words)-1 {
+		b.WriteString("…")
+	} else {
+		htmlEscaper.WriteString(&b, strings.TrimRightFunc(s[pos:], unicode.IsSpace))
+	}
+	return b.String(), true
+}
+
+func TestSnippetOfAsByList(t *testing.T) {
+	words := []string{"baricitinib", "treats", "alopecia", "Sjögren", "patients", "dose", "daily", "&", "<b>", "—", "x", "y", "z"}
+	terms := foldTerms(SearchTerms("barici alopecia sjogren"))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 20000; n++ {
+		var b strings.Builder
+		// Texts shorter and longer than a window, with hits anywhere.
+		for k := rng.IntN(150); k >= 0; k-- {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteString([]string{" ", ", ", ". ", "  "}[rng.IntN(4)])
+		}
+		s := b.String()
+		for _, need := range []bool{true, false} {
+			got, gotOK := snippetOf(terms, s, need)
+			want, wantOK := snippetByList(terms, s, need)
+			if got != want || gotOK != wantOK {
+				t.Fatalf("%q (needMatch %v):\n got  %q %v\n want %q %v", s, need, got, gotOK, want, wantOK)
+			}
+		}
+	}
+}
