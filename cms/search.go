@@ -326,13 +326,19 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	}
 	best = min(best, len(words)-1)
 	last := min(len(words), best+snippetWords) - 1
+	return writeSnippet(s, words[best:last+1], from+best > 0, from+last < n-1), true
+}
+
+// writeSnippet writes the words of s shown, HTML-escaped, hits marked,
+// with "…" where s goes on before or after them.
+func writeSnippet(s string, shown []snippetWord, before, after bool) string {
 	var b strings.Builder
-	b.Grow(words[last].end - words[best].start + 64)
-	if from+best > 0 {
+	b.Grow(shown[len(shown)-1].end - shown[0].start + 64)
+	if before {
 		b.WriteString("…")
 	}
-	pos := words[best].start
-	for _, w := range words[best : last+1] {
+	pos := shown[0].start
+	for _, w := range shown {
 		htmlEscaper.WriteString(&b, s[pos:w.start])
 		if w.hit {
 			b.WriteString("<mark>")
@@ -343,10 +349,10 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 		}
 		pos = w.end
 	}
-	if from+last < n-1 {
+	if after {
 		b.WriteString("…")
 	} else {
 		htmlEscaper.WriteString(&b, strings.TrimRightFunc(s[pos:], unicode.IsSpace))
 	}
-	return b.String(), true
+	return b.String()
 }

@@ -106,7 +106,7 @@ func TestNonWordRunesFoldToNoWord(t *testing.T) {
 }
 
 // snippetByList is snippetOf as it was when it kept every word of s in a
-// list: the two walks of snippetOf must cut the very same snippet.
+// list: the two walks of snippetOf must choose the very same words.
 func snippetByList(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	words := splitWords(terms, s)
 	if len(words) == 0 {
@@ -139,29 +139,7 @@ func snippetByList(terms []foldedTerm, s string, needMatch bool) (string, bool) 
 		}
 	}
 	last := min(len(words), best+snippetWords) - 1
-	var b strings.Builder
-	b.Grow(words[last].end - words[best].start + 64)
-	if best > 0 {
-		b.WriteString("…")
-	}
-	pos := words[best].start
-	for _, w := range words[best : last+1] {
-		htmlEscaper.WriteString(&b, s[pos:w.start])
-		if w.hit {
-			b.WriteString("<mark>")
-			htmlEscaper.WriteString(&b, s[w.start:w.end])
-			b.WriteString("</mark>")
-		} else {
-			htmlEscaper.WriteString(&b, s[w.start:w.end])
-		}
-		pos = w.end
-	}
-	if last < len(words)-1 {
-		b.WriteString("…")
-	} else {
-		htmlEscaper.WriteString(&b, strings.TrimRightFunc(s[pos:], unicode.IsSpace))
-	}
-	return b.String(), true
+	return writeSnippet(s, words[best:last+1], best > 0, last < len(words)-1), true
 }
 
 func TestSnippetOfAsByList(t *testing.T) {
