@@ -36,9 +36,14 @@ func TestUncheckedLoginsCountNothing(t *testing.T) {
 		for range 2 * MaxAccountFailures {
 			short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
 			_, err := s.Login(short, "w@example.com", "wrong password!!", "192.0.2.1")
+			ended := short.Err()
 			cancel()
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("login with every slot busy: %v, want the deadline's error", err)
+			// The deadline ends the login while it waits for a slot or, on a
+			// busy machine, during a query (PostgreSQL's driver then reports
+			// the statement cancelled): either way with no verdict.
+			code := cms.ErrorCode(err)
+			if err == nil || code == cms.EUNAUTHORIZED || code == cms.ERATELIMIT || !errors.Is(ended, context.DeadlineExceeded) {
+				t.Fatalf("login with every slot busy: %v (context: %v), want it ended by the deadline", err, ended)
 			}
 		}
 		release()
