@@ -29,6 +29,10 @@ type DumpTable struct {
 	// Export, when set, adjusts a row as exported (after Secrets are
 	// removed), with the export's time.
 	Export func(row map[string]any, at string)
+	// Own are columns that only one of the databases keeps: an import
+	// into the other leaves them out, and it numbers the rows itself, as
+	// in any import it numbers its own keys of them.
+	Own []string
 }
 
 // DumpTables are the tables of an export in dependency order: a row only
@@ -50,7 +54,9 @@ var DumpTables = []DumpTable{
 	{Name: "article_topics", Order: "topic_slug, article_id"},
 	{Name: "events", Order: "article_id, seq"},
 	{Name: "published_versions", Order: "article_id, version"},
-	{Name: "live_articles", Order: "article_id"},
+	// seq is SQLite's key of a live row (the full-text indexes' rowid);
+	// PostgreSQL keys live_search instead, which it fills on import.
+	{Name: "live_articles", Order: "article_id", Own: []string{"seq"}},
 	{Name: "live_topics", Order: "topic_slug, article_id"},
 	{Name: "review_comments", Order: "article_id, at, id"},
 	{Name: "api_keys", Order: "id", Secrets: []string{"key_hash"},
@@ -321,6 +327,11 @@ func (im *Importer) Row(ctx context.Context, table string, r map[string]any) err
 			if r[k] == nil {
 				r[k] = v
 			}
+		}
+	}
+	for _, k := range t.Own {
+		if !slicesContainsCol(cols, k) {
+			delete(r, k)
 		}
 	}
 	if table == "users" && im.admin != "" && r["email"] == im.admin {
