@@ -335,3 +335,61 @@ func TestExportImportAcrossDatabases(t *testing.T) {
 		t.Fatalf("%d rows exported, %d after the moves", len(a), len(b))
 	}
 }
+
+// TestImportKeepsSearchOrder: search lists the article published last
+// first; after a move to PostgreSQL, which numbers the live rows as the
+// import stores them, it still does, though that article was written
+// first.
+func TestImportKeepsSearchOrder(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), "postgres") {
+		t.Skip("needs PostgreSQL")
+	}
+	t.Parallel()
+	ctx := t.Context()
+	from := storetest.URL(t, "sqlite")
+	db := storetest.OpenURL(t, from)
+	ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
+	people, err := seedPeople(ctx, &auth.Service{Users: db, Tokens: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drafts []*cms.Article
+	for _, title := range []string{"Metformin, written first", "Metformin, written second"} {
+		a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, BodyHTML: "<p>Taken with food.</p>"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts = append(drafts, a)
+	}
+	for _, a := range []*cms.Article{drafts[1], drafts[0]} { // the first written is published last
+		for i, action := range []string{"submit", "approve", "publish"} {
+			if a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	order := func(url string) string {
+		t.Helper()
+		s := storetest.OpenURL(t, url)
+		items, err := s.Search(ctx, cms.SearchQuery{Text: "metformin", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var slugs []string
+		for _, it := range items {
+			slugs = append(slugs, it.Slug)
+		}
+		return strings.Join(slugs, " ")
+	}
+	want := order(from)
+	if want != "metformin-written-first metformin-written-second" {
+		t.Fatalf("on SQLite: %q", want)
+	}
+	to := storetest.URL(t, "postgres")
+	if code, _, stderr := runIn(t, dbVars(to), exportOf(t, from), "import"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, lastLine(stderr))
+	}
+	if got := order(to); got != want {
+		t.Fatalf("on PostgreSQL after the import: %q, want %q", got, want)
+	}
+}

@@ -55,8 +55,12 @@ var DumpTables = []DumpTable{
 	{Name: "events", Order: "article_id, seq"},
 	{Name: "published_versions", Order: "article_id, version"},
 	// seq is SQLite's key of a live row (the full-text indexes' rowid);
-	// PostgreSQL keys live_search instead, which it fills on import.
-	{Name: "live_articles", Order: "article_id", Own: []string{"seq"}},
+	// PostgreSQL keys live_search instead, which it fills on import. Both
+	// number live rows as they are published, and search lists the newest
+	// first by that number: the rows are exported in the order they were
+	// published (updated_at is the publication's time), so that a database
+	// that numbers them on import numbers them alike.
+	{Name: "live_articles", Order: "updated_at, article_id", Own: []string{"seq"}},
 	{Name: "live_topics", Order: "topic_slug, article_id"},
 	{Name: "review_comments", Order: "article_id, at, id"},
 	{Name: "api_keys", Order: "id", Secrets: []string{"key_hash"},
