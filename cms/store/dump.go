@@ -30,8 +30,8 @@ type DumpTable struct {
 	// removed), with the export's time.
 	Export func(row map[string]any, at string)
 	// Own are columns that only one of the databases keeps: an import
-	// into the other leaves them out, and it numbers the rows itself, as
-	// in any import it numbers its own keys of them.
+	// into the other leaves them out, and that database numbers the rows
+	// itself as they are stored.
 	Own []string
 }
 
@@ -59,7 +59,9 @@ var DumpTables = []DumpTable{
 	// number live rows as they are published, and search lists the newest
 	// first by that number: the rows are exported in the order they were
 	// published (updated_at is the publication's time), so that a database
-	// that numbers them on import numbers them alike.
+	// that numbers them on import numbers them alike. No index has that
+	// order: each database sorts the rows (5,000 articles exported in 1.3 s
+	// on SQLite against 1.1 s by article_id).
 	{Name: "live_articles", Order: "updated_at, article_id", Own: []string{"seq"}},
 	{Name: "live_topics", Order: "topic_slug, article_id"},
 	{Name: "review_comments", Order: "article_id, at, id"},

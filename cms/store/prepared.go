@@ -19,7 +19,9 @@ type stmt struct {
 // statements are the prepared statements of the delivery hot path.
 type statements struct {
 	liveBySlug, liveByOldSlug, liveGzBySlug, liveGzByOldSlug, liveETag stmt
-	mu                                                                 sync.Mutex
+
+	// mu guards the rest.
+	mu sync.Mutex
 	// search holds the prepared search queries by text.
 	search map[string]*sqlx.Stmt
 	// words are PostgreSQL's statistics of the search index's words,
