@@ -6,7 +6,9 @@ import "context"
 type Batcher interface {
 	// Batch runs fn with a store whose reads and writes all go through
 	// one transaction, committed when fn returns nil; when fn or any
-	// change in it fails, nothing of the batch is stored.
+	// change in it fails, nothing of the batch is stored. fn may share
+	// the store with goroutines of its own that have all returned when
+	// fn returns.
 	Batch(ctx context.Context, fn func(Store) error) error
 }
 
@@ -16,8 +18,11 @@ type Batcher interface {
 // the workflow, content hashes, approvals and the audit chain hold as
 // they do for one change at a time; a bulk load (seed) saves the cost of
 // committing each change. A change read back inside the batch sees the
-// batch's earlier changes. The editor is for fn's goroutine only. With a
-// store that cannot batch, fn runs on e and each change commits alone.
+// batch's earlier changes. fn may hand the editor to goroutines of its
+// own, which must all have returned when fn returns: their statements take
+// turns on the one transaction while the rest of their work runs side by
+// side. With a store that cannot batch, fn runs on e and each change
+// commits alone.
 func (e *Editor) Batch(ctx context.Context, fn func(*Editor) error) error {
 	b, ok := e.Store.(Batcher)
 	if !ok {

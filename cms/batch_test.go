@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -178,6 +179,62 @@ func TestBatchSearch(t *testing.T) {
 			if dialect == "sqlite" {
 				storetest.Exec(t, n.url, `INSERT INTO live_search (live_search, rank) VALUES ('integrity-check', 1)`,
 					`INSERT INTO live_search_head (live_search_head, rank) VALUES ('integrity-check', 1)`)
+			}
+		})
+	}
+}
+
+// TestBatchGoroutines: goroutines sharing a batch's editor store all
+// their changes together, in one transaction, with every audit chain
+// intact; one that fails stores nothing of the batch.
+func TestBatchGoroutines(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			n := openNewsroom(t, dialect)
+			// run publishes the titles from four goroutines in one batch.
+			run := func(titles ...string) error {
+				return n.ed.Batch(ctx, func(ed *cms.Editor) error {
+					errs := make(chan error, len(titles))
+					for _, title := range titles {
+						go func() {
+							slug := strings.ReplaceAll(strings.ToLower(title), " ", "-")
+							a, err := ed.CreateArticle(ctx, n.writer, cms.DraftInput{Title: title, Slug: &slug,
+								BodyHTML: "<p>" + title + " daily.</p>"})
+							_, err = n.publishWith(ed, a, err)
+							errs <- err
+						}()
+					}
+					var first error
+					for range titles {
+						if err := <-errs; err != nil && first == nil {
+							first = err
+						}
+					}
+					return first
+				})
+			}
+			var titles []string
+			for i := range 12 {
+				titles = append(titles, fmt.Sprintf("Tofacitinib %d", i))
+			}
+			if err := run(titles...); err != nil {
+				t.Fatal(err)
+			}
+			items, err := n.db.LiveArticles(ctx, cms.LiveQuery{Limit: 100})
+			if err != nil || len(items) != 12 {
+				t.Fatalf("after the batch: %d live articles, %v; want 12", len(items), err)
+			}
+			// The second batch names a slug twice: one of its goroutines
+			// fails, and none of its articles is stored.
+			if err := run("Upadacitinib", "Filgotinib", "Upadacitinib"); cms.ErrorCode(err) != cms.ECONFLICT {
+				t.Fatalf("a batch taking one slug twice: %v, want ECONFLICT", err)
+			}
+			if items, err := n.db.LiveArticles(ctx, cms.LiveQuery{Limit: 100}); err != nil || len(items) != 12 {
+				t.Fatalf("after the failed batch: %d live articles, %v; want 12", len(items), err)
+			}
+			if count, err := cms.VerifyAudit(ctx, n.db); err != nil || count != 12*4+3 {
+				t.Fatalf("audit after batches: %d events, %v; want 51 verified (four an article, three users)", count, err)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 
@@ -15,8 +16,6 @@ type conn interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
-	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // rd is where reads go: the read pool, or inside a batch its
@@ -45,8 +44,12 @@ func (db *DB) wr() conn {
 // change at a time, and audit events chain in the order they are written.
 // What a batch saves is the commit of each change and, since a batch
 // repeats the same statements, preparing them again: each is prepared
-// once per batch. The store given to fn is for fn's goroutine only and
-// must not be used after fn returns.
+// once per batch. fn may share the store with goroutines of its own, all
+// returned before fn returns: their statements take turns on the one
+// transaction (SQLite has one writing connection, so a batch's work is
+// otherwise the only work), while what the use-cases do between
+// statements (sanitizing, rendering, compressing) runs side by side. The
+// store must not be used after fn returns.
 func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if db.batch != nil {
 		return fn(db) // already in one: join it
@@ -60,10 +63,13 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	// the commit.
 	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b}
 	err = fn(view)
-	if err == nil && b.err != nil {
-		err = fmt.Errorf("a change in the batch failed, so none of the batch was stored: %w", b.err)
+	b.mu.Lock() // fn's goroutines have returned; this orders what they set
+	failed, announce, fire := b.err, b.announce, b.fire
+	b.mu.Unlock()
+	if err == nil && failed != nil {
+		err = fmt.Errorf("a change in the batch failed, so none of the batch was stored: %w", failed)
 	}
-	if err == nil && b.announce {
+	if err == nil && announce {
 		err = db.announce(ctx, tx)
 	}
 	b.close()
@@ -74,15 +80,17 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if err := tx.Commit(); err != nil {
 		return &cms.CommitError{Err: err}
 	}
-	if b.fire {
+	if fire {
 		db.fire()
 	}
 	return nil
 }
 
 // batch is the transaction of a Batch, with the statements it prepared.
+// mu is the connection's turn (see with) and guards the fields.
 type batch struct {
 	tx    *sqlx.Tx
+	mu    sync.Mutex
 	stmts map[string]*sqlx.Stmt
 	// err is the first change that failed: the batch is rolled back.
 	err error
@@ -92,19 +100,48 @@ type batch struct {
 	announce, fire bool
 }
 
-func (b *batch) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+// with runs fn with query's statement, prepared once per batch. The
+// transaction's connection takes one call at a time, rows read and all:
+// fn's goroutines share it, and a PostgreSQL connection cannot start a
+// statement while the rows of another are still being read.
+func (b *batch) with(ctx context.Context, query string, fn func(*sqlx.Stmt) error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.err != nil {
-		return nil, b.err
+		return b.err
 	}
-	if s, ok := b.stmts[query]; ok {
-		return s, nil
+	s, ok := b.stmts[query]
+	if !ok {
+		var err error
+		if s, err = b.tx.PreparexContext(ctx, query); err != nil {
+			return err
+		}
+		b.stmts[query] = s
 	}
-	s, err := b.tx.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, err
+	return fn(s)
+}
+
+// failed returns the first change of the batch that failed, if any.
+func (b *batch) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// fail records a change that failed: the batch is rolled back.
+func (b *batch) fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
 	}
-	b.stmts[query] = s
-	return s, nil
+}
+
+// flag sets one of the batch's flags (announce, fire).
+func (b *batch) flag(f *bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	*f = true
 }
 
 func (b *batch) close() {
@@ -113,42 +150,18 @@ func (b *batch) close() {
 	}
 }
 
-func (b *batch) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := b.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.ExecContext(ctx, args...)
+func (b *batch) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = b.with(ctx, query, func(s *sqlx.Stmt) error {
+		res, err = s.ExecContext(ctx, args...)
+		return err
+	})
+	return res, err
 }
 
 func (b *batch) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	s, err := b.stmt(ctx, query)
-	if err != nil {
-		return err
-	}
-	return s.GetContext(ctx, dest, args...)
+	return b.with(ctx, query, func(s *sqlx.Stmt) error { return s.GetContext(ctx, dest, args...) })
 }
 
 func (b *batch) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	s, err := b.stmt(ctx, query)
-	if err != nil {
-		return err
-	}
-	return s.SelectContext(ctx, dest, args...)
-}
-
-func (b *batch) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
-	s, err := b.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryxContext(ctx, args...)
-}
-
-func (b *batch) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := b.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryContext(ctx, args...)
+	return b.with(ctx, query, func(s *sqlx.Stmt) error { return s.SelectContext(ctx, dest, args...) })
 }

@@ -33,7 +33,7 @@ func (db *DB) OnChange(fn func()) {
 
 func (db *DB) fire() {
 	if db.batch != nil {
-		db.batch.fire = true // after the batch commits
+		db.batch.flag(&db.batch.fire) // the hooks run after the batch commits
 		return
 	}
 	if db.rep != nil {
@@ -59,7 +59,7 @@ func (db *DB) fire() {
 // once, before the batch commits.
 func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
 	if db.batch != nil {
-		db.batch.announce = true
+		db.batch.flag(&db.batch.announce)
 		return nil
 	}
 	for _, q := range db.d.announce {

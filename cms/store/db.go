@@ -186,12 +186,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 		// Inside a batch a change is part of its transaction. A change
 		// that fails may have written some of its rows: the batch is then
 		// rolled back whole, whatever its caller makes of the error.
-		if b.err != nil {
-			return b.err
+		if err := b.failed(); err != nil {
+			return err
 		}
 		err := fn(b)
 		if err != nil {
-			b.err = err
+			b.fail(err)
 		}
 		return err
 	}
