@@ -1,6 +1,7 @@
 package cms_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -179,6 +180,58 @@ func TestBatchSearch(t *testing.T) {
 			if dialect == "sqlite" {
 				storetest.Exec(t, n.url, `INSERT INTO live_search (live_search, rank) VALUES ('integrity-check', 1)`,
 					`INSERT INTO live_search_head (live_search_head, rank) VALUES ('integrity-check', 1)`)
+			}
+		})
+	}
+}
+
+// TestBatchGlossary: a batch reads the glossary once, yet an article it
+// publishes after publishing a topic mentions that topic, and one
+// published before does not.
+func TestBatchGlossary(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			n := openNewsroom(t, dialect)
+			article := func(ed *cms.Editor, slug string) error {
+				a, err := ed.CreateArticle(ctx, n.writer, cms.DraftInput{Title: "Living with Zeta syndrome", Slug: &slug,
+					BodyHTML: "<p>Zeta syndrome flares in winter.</p>"})
+				_, err = n.publishWith(ed, a, err)
+				return err
+			}
+			if err := n.ed.Batch(ctx, func(ed *cms.Editor) error {
+				if err := article(ed, "before"); err != nil {
+					return err
+				}
+				tp, err := ed.CreateTopic(ctx, n.editor, cms.TopicInput{Slug: "zeta", Name: "Zeta syndrome", Kind: "condition",
+					Definition: "a made-up condition", DescriptionHTML: "<p>Made up.</p>"})
+				for _, step := range []struct {
+					who    *cms.User
+					action string
+				}{{n.editor, "submit"}, {n.reviewer, "approve"}, {n.editor, "publish"}} {
+					if err == nil {
+						tp, err = ed.TopicTransition(ctx, step.who, "zeta", tp.Version, cms.TransitionInput{Action: step.action})
+					}
+				}
+				if err != nil {
+					return err
+				}
+				return article(ed, "after")
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for slug, want := range map[string]bool{"before": false, "after": true} {
+				d, err := n.db.LiveArticle(ctx, slug, cms.LivePlain)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var doc struct{ Mentions []cms.Mention }
+				if err := json.Unmarshal(d.Document, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if got := len(doc.Mentions) == 1 && doc.Mentions[0].Slug == "zeta"; got != want {
+					t.Errorf("%s: mentions %+v, want zeta: %v", slug, doc.Mentions, want)
+				}
 			}
 		})
 	}

@@ -60,8 +60,8 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	}
 	b := &batch{tx: tx, stmts: map[string]*sqlx.Stmt{}}
 	// The view shares everything but the hooks, which run on db after
-	// the commit.
-	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b}
+	// the commit, and the glossary, which it keeps for the batch.
+	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b, gloss: &glossary{on: true}}
 	err = fn(view)
 	b.mu.Lock() // fn's goroutines have returned; this orders what they set
 	failed, announce, fire := b.err, b.announce, b.fire

@@ -80,6 +80,11 @@ func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
 		return db.announce(ctx, tx)
 	})
 	if err == nil {
+		if db.batch != nil {
+			// A topic may have changed: the batch reads its glossary
+			// again (article writes, the rest of a batch, leave it).
+			db.gloss.forget()
+		}
 		db.fire()
 	}
 	return err

@@ -12,7 +12,8 @@ import (
 // they were a quarter of an uncached search's CPU at 1,000 articles. It
 // is kept only while ListenChanges runs, since only then does every
 // change reach fire, which forgets it: a server that does not listen (a
-// command, a test's second store) reads the database every time.
+// command, a test's second store) reads the database every time. A batch
+// keeps a glossary of its own (see DB.Glossary).
 type glossary struct {
 	mu sync.Mutex
 	// on is set while every change, here or by another process, reaches
