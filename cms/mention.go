@@ -119,9 +119,15 @@ func FindMentions(topics []*TopicVersion, texts ...string) []Mention {
 	}
 	var hits []found
 	seen := map[string]bool{}
+	firsts := map[string]bool{}
+	for _, tm := range terms {
+		if n := firstWordLen(tm.runes); n > 0 {
+			firsts[string(tm.runes[:n])] = true
+		}
+	}
 	for ti, text := range texts {
 		f := fold(text)
-		starts := wordStarts(f.runes)
+		starts := wordStarts(f.runes, firsts)
 		taken := make([]bool, len(f.runes))
 		for _, tm := range terms {
 			if seen[tm.topic.Slug] {
@@ -150,32 +156,47 @@ func FindMentions(topics []*TopicVersion, texts ...string) []Mention {
 	return out
 }
 
-// wordStarts indexes where each word of runes begins, by the word, so a
-// term is looked for only where its first word is: publication costs the
-// same with a glossary of ten topics or a thousand.
-func wordStarts(runes []rune) map[string][]int {
+// wordStarts indexes where each word of runes that is in firsts (the
+// first words of the terms) begins, by the word, so a term is looked for
+// only where its first word is: publication costs the same with a
+// glossary of ten topics or a thousand, and the text's other words are
+// only passed over.
+func wordStarts(runes []rune, firsts map[string]bool) map[string][]int {
 	out := map[string][]int{}
+	var key []byte
 	for i := 0; i < len(runes); i++ {
 		if !wordRune(runes[i]) || i > 0 && wordRune(runes[i-1]) {
 			continue
 		}
 		j := i
+		key = key[:0]
 		for j < len(runes) && wordRune(runes[j]) {
+			key = utf8.AppendRune(key, runes[j])
 			j++
 		}
-		w := string(runes[i:j])
-		out[w] = append(out[w], i)
+		if firsts[string(key)] { // a lookup by string(key) does not copy key
+			w := string(key)
+			out[w] = append(out[w], i)
+		}
+		i = j - 1
 	}
 	return out
+}
+
+// firstWordLen is the length of term's first word: the letters and
+// digits it begins with.
+func firstWordLen(term []rune) int {
+	n := 0
+	for n < len(term) && wordRune(term[n]) {
+		n++
+	}
+	return n
 }
 
 // findWord returns where term first occurs in f as whole words on runes
 // no longer match has taken, or -1.
 func findWord(f folded, starts map[string][]int, taken []bool, term []rune) int {
-	n := 0
-	for n < len(term) && wordRune(term[n]) {
-		n++
-	}
+	n := firstWordLen(term)
 	if n == 0 {
 		return -1 // a term must begin with a letter or digit to be a word
 	}

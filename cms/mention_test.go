@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"healthcms/cms"
@@ -46,4 +47,26 @@ func mentions(ms []cms.Mention) []string {
 		out = append(out, m.Slug+":"+m.Matched)
 	}
 	return out
+}
+
+// BenchmarkFindMentions: the mentions of a 1,200-word article in a
+// glossary of 50 topics, as publishing finds them.
+func BenchmarkFindMentions(b *testing.B) {
+	var vocab []*cms.TopicVersion
+	for i := range 50 {
+		vocab = append(vocab, &cms.TopicVersion{Slug: fmt.Sprintf("t%d", i), TopicContent: cms.TopicContent{
+			Name: fmt.Sprintf("Topic number %d", i), Aliases: []string{fmt.Sprintf("TN%d", i)}}})
+	}
+	words := strings.Fields("patients treatment dose daily tablet infection risk blood pressure inflammation joint skin gut TN7 immune response")
+	var body strings.Builder
+	for i := range 1200 {
+		body.WriteString(words[i%len(words)] + " ")
+	}
+	text := body.String()
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(cms.FindMentions(vocab, "A title", "A summary", text)) != 1 {
+			b.Fatal("TN7 not found")
+		}
+	}
 }
