@@ -105,7 +105,7 @@ func TestBatchSearch(t *testing.T) {
 			}
 			found := func(q string) []string {
 				t.Helper()
-				items, err := n.db.Search(ctx, cms.SearchQuery{Text: q, Limit: 10})
+				items, _, err := n.db.Search(ctx, cms.SearchQuery{Text: q, Limit: 10})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -149,7 +149,7 @@ func TestBatchSearch(t *testing.T) {
 			}
 			// A hit carries what the live row holds: the list's fields as a
 			// delivery list shows them, and the text published last.
-			hits, err := n.db.Search(ctx, cms.SearchQuery{Text: "apremilast", Limit: 10})
+			hits, _, err := n.db.Search(ctx, cms.SearchQuery{Text: "apremilast", Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -86,7 +86,9 @@ type DeliveryStore interface {
 	// slug only), reading nothing else; ENOTFOUND otherwise.
 	LiveETag(ctx context.Context, slug string) (string, error)
 	LiveArticles(ctx context.Context, q LiveQuery) ([]LiveItem, error)
-	Search(ctx context.Context, q SearchQuery) ([]LiveItem, error)
+	// Search returns a page of at most q.Limit matches, best first, and
+	// whether more follow it.
+	Search(ctx context.Context, q SearchQuery) (items []LiveItem, more bool, err error)
 	// PublishedTopics returns the live version of every published topic,
 	// by name, with its count of live articles.
 	PublishedTopics(ctx context.Context) ([]*TopicVersion, error)
@@ -175,7 +177,7 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 		return nil, &Error{Code: EBADREQUEST, Message: "q must be 1 to 200 characters of text",
 			Fields: []FieldError{{"q", "must be 1 to 200 characters"}}}
 	}
-	q := SearchQuery{Text: text, Topic: topic, Limit: limit + 1}
+	q := SearchQuery{Text: text, Topic: topic, Limit: limit}
 	if cursor != "" {
 		c, err := DecodeScoreCursor(cursor)
 		if err != nil {
@@ -192,12 +194,12 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 		res.Topics = append(res.Topics, SearchTopic{Slug: m.Slug, Name: m.Name, Definition: m.Definition})
 		q.Tagged = append(q.Tagged, m.Slug)
 	}
-	if res.Items, err = d.Store.Search(ctx, q); err != nil {
+	var more bool
+	if res.Items, more, err = d.Store.Search(ctx, q); err != nil {
 		return nil, err
 	}
-	if len(res.Items) > limit {
-		res.Items = res.Items[:limit]
-		last := res.Items[limit-1]
+	if more && len(res.Items) > 0 {
+		last := res.Items[len(res.Items)-1]
 		res.Next = ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode()
 	}
 	// Snippets for the page returned only.

@@ -371,7 +371,7 @@ func TestImportKeepsSearchOrder(t *testing.T) {
 	order := func(url string) string {
 		t.Helper()
 		s := storetest.OpenURL(t, url)
-		items, err := s.Search(ctx, cms.SearchQuery{Text: "metformin", Limit: 10})
+		items, _, err := s.Search(ctx, cms.SearchQuery{Text: "metformin", Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

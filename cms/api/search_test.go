@@ -63,6 +63,13 @@ func TestSearchTiersPrefixAndSnippets(t *testing.T) {
 				t.Fatalf("%s: %v, want %v", q, got, want)
 			}
 		}
+		// A page that holds the last match has no cursor; one before it has.
+		if _, _, cur := e.searchPage("q=baricitinib&limit=4"); cur != nil {
+			t.Fatalf("a page holding all 4 matches has a cursor: %v", cur)
+		}
+		if page, _, cur := e.searchPage("q=baricitinib&limit=3"); len(page) != 3 || cur == nil {
+			t.Fatalf("a page of 3 of 4 matches: %v, cursor %v", page, cur)
+		}
 		// Every word must match; a rare word with a common one finds only
 		// the articles with both.
 		if got, _, _ := e.searchPage("q=" + url.QueryEscape("baricitinib zorblax")); !slices.Equal(got, []string{rare}) {

@@ -145,21 +145,25 @@ func (db *DB) liveArticles(ctx context.Context, src source, q cms.LiveQuery) ([]
 // matches, no global statistics (see dialect.search). A page that
 // reaches past a tier runs the next one; a match of a lower tier that a
 // higher one holds is left out by a look-up over the same key range.
-func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, error) {
+//
+// It finds the keys of one match more than the page, to know whether
+// more follow, but reads the rows of the page only: a hit's row, with the
+// text its snippet is cut from, costs what the rest of a search does.
+func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, bool, error) {
 	return db.search(ctx, db.primarySource(), q)
 }
 
-func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.LiveItem, error) {
+func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.LiveItem, bool, error) {
 	terms := cms.SearchTerms(q.Text)
 	if len(terms) == 0 {
-		return nil, nil // nothing searchable in the text: no match
+		return nil, false, nil // nothing searchable in the text: no match
 	}
 	tier, before := 2, int64(math.MaxInt64)
 	if q.After != nil {
 		k, err := strconv.ParseInt(q.After.ID, 10, 64)
 		t := int(q.After.Score)
 		if err != nil || float64(t) != q.After.Score || t < 0 || t > 2 {
-			return nil, &cms.Error{Code: cms.EBADREQUEST, Message: "cursor is not a cursor this API gave out",
+			return nil, false, &cms.Error{Code: cms.EBADREQUEST, Message: "cursor is not a cursor this API gave out",
 				Fields: []cms.FieldError{{Field: "cursor", Message: "is invalid"}}}
 		}
 		tier, before = t, k
@@ -171,7 +175,7 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 		// every tier sees the same snapshot.
 		tx, err := src.x.BeginTxx(ctx, nil)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		ss.tx, ss.unprepared = tx, new([]string)
 		defer func() {
@@ -185,8 +189,9 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 	}
 	var keys []int64
 	var scores []float64
-	for ; tier >= 0 && len(keys) < q.Limit; tier, before = tier-1, math.MaxInt64 {
-		need := q.Limit - len(keys)
+	want := q.Limit + 1 // the page and one more
+	for ; tier >= 0 && len(keys) < want; tier, before = tier-1, math.MaxInt64 {
+		need := want - len(keys)
 		var ks []int64
 		var err error
 		switch tier {
@@ -206,13 +211,18 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 			ks, err = ss.excluding(ctx, tagged, ss.sql.taggedKey, args, ss.sql.text, before, need)
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, k := range ks {
 			keys, scores = append(keys, k), append(scores, float64(tier))
 		}
 	}
-	return ss.items(ctx, keys, scores)
+	more := len(keys) > q.Limit
+	if more {
+		keys, scores = keys[:q.Limit], scores[:q.Limit]
+	}
+	items, err := ss.items(ctx, keys, scores)
+	return items, more, err
 }
 
 // s is one search in progress.
@@ -512,12 +522,12 @@ func (r replicated) LiveArticles(ctx context.Context, q cms.LiveQuery) (items []
 	return items, err
 }
 
-func (r replicated) Search(ctx context.Context, q cms.SearchQuery) (items []cms.LiveItem, err error) {
+func (r replicated) Search(ctx context.Context, q cms.SearchQuery) (items []cms.LiveItem, more bool, err error) {
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
-		items, err = r.db.search(ctx, src, q)
+		items, more, err = r.db.search(ctx, src, q)
 		return err
 	})
-	return items, err
+	return items, more, err
 }
 
 func (r replicated) PublishedTopics(ctx context.Context) (ts []*cms.TopicVersion, err error) {

@@ -94,7 +94,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				found, err := db.Search(ctx, cms.SearchQuery{Text: text, Limit: 10})
+				found, _, err := db.Search(ctx, cms.SearchQuery{Text: text, Limit: 10})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -110,7 +110,7 @@ func TestUpgradeKeepsLiveArticles(t *testing.T) {
 			if n := live("psoriasis", "aprem"); n != 1 {
 				t.Fatalf("prefix search after migrating: %d", n)
 			}
-			if found, err := db.Search(ctx, cms.SearchQuery{Text: "plaque psoriasis", Limit: 10}); err != nil || len(found) != 1 || found[0].Score != 2 {
+			if found, _, err := db.Search(ctx, cms.SearchQuery{Text: "plaque psoriasis", Limit: 10}); err != nil || len(found) != 1 || found[0].Score != 2 {
 				t.Fatalf("title search after migrating: %+v %v", found, err)
 			}
 			// 00012 makes the landed approval the round's one approval.
