@@ -11,6 +11,7 @@ import (
 
 	"healthcms/cms"
 	"healthcms/cms/store/storetest"
+	"healthcms/workflow"
 )
 
 // TestBatch: the changes of a batch are stored together, read back inside
@@ -288,6 +289,53 @@ func TestBatchGoroutines(t *testing.T) {
 			}
 			if count, err := cms.VerifyAudit(ctx, n.db); err != nil || count != 12*4+3 {
 				t.Fatalf("audit after batches: %d events, %v; want 51 verified (four an article, three users)", count, err)
+			}
+		})
+	}
+}
+
+// TestBatchWebhooks: a batch reads the webhooks once, yet a webhook
+// created in it receives the changes after it and not those before, and
+// one deleted in it receives none after.
+func TestBatchWebhooks(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			n := openNewsroom(t, dialect)
+			admin := &cms.User{ID: cms.NewID(), Name: "admin", Roles: []workflow.Role{workflow.RoleAdmin}}
+			publish := func(ed *cms.Editor, slug string) error {
+				a, err := ed.CreateArticle(ctx, n.writer, cms.DraftInput{Title: "Deucravacitinib " + slug, Slug: &slug,
+					BodyHTML: "<p>Once daily.</p>"})
+				_, err = n.publishWith(ed, a, err)
+				return err
+			}
+			hooks := func(ed *cms.Editor) *cms.Webhooks { return &cms.Webhooks{Store: ed.Store.(cms.WebhookStore)} }
+			var hook *cms.Webhook
+			if err := n.ed.Batch(ctx, func(ed *cms.Editor) error {
+				if err := publish(ed, "before"); err != nil {
+					return err
+				}
+				var err error
+				if hook, _, err = hooks(ed).Create(ctx, admin, cms.NewWebhook{URL: "https://example.com/hook",
+					Events: []string{cms.HookArticlePublished}}); err != nil {
+					return err
+				}
+				if err := publish(ed, "after"); err != nil {
+					return err
+				}
+				if err := hooks(ed).Delete(ctx, admin, hook.ID); err != nil {
+					return err
+				}
+				return publish(ed, "deleted")
+			}); err != nil {
+				t.Fatal(err)
+			}
+			ds, err := n.db.HookDeliveries(ctx, hook.ID, 10, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != 1 || ds[0].Event != cms.HookArticlePublished {
+				t.Fatalf("deliveries of the webhook created between two publications: %+v, want the second's only", ds)
 			}
 		})
 	}

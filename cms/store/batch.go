@@ -98,6 +98,10 @@ type batch struct {
 	// delivery: it is announced once, before the commit, and the hooks
 	// run once, after it.
 	announce, fire bool
+	// subscribers are the batch's webhooks, when kept (see subscribers).
+	subscribers     []webhookRow
+	subscribersKept bool
+	subscribersGen  uint64
 }
 
 // with runs fn with query's statement, prepared once per batch. The

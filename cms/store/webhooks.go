@@ -37,6 +37,7 @@ func (db *DB) CreateWebhook(ctx context.Context, h *cms.Webhook, secret string, 
 		if err != nil {
 			return err
 		}
+		forgetSubscribers(tx)
 		return appendAudit(ctx, tx, db.d, ev)
 	})
 }
@@ -71,6 +72,7 @@ func (db *DB) DeleteWebhook(ctx context.Context, id string, now time.Time, ev *c
 		if err != nil {
 			return err
 		}
+		forgetSubscribers(tx)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return cms.Errorf(cms.ENOTFOUND, "webhook not found")
 		}
@@ -126,8 +128,8 @@ func writeOutbox(ctx context.Context, tx conn, d dialect, events []*cms.HookEven
 	if len(events) == 0 {
 		return nil
 	}
-	var rows []webhookRow
-	if err := tx.SelectContext(ctx, &rows, `SELECT id, events FROM webhooks WHERE deleted_at IS NULL`); err != nil {
+	rows, err := subscribers(ctx, tx)
+	if err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -223,4 +225,43 @@ func (db *DB) OldestPendingHook(ctx context.Context) (*time.Time, error) {
 func (db *DB) ReleaseHooks(ctx context.Context, claim string) error {
 	_, err := db.wr().ExecContext(ctx, db.q(`UPDATE webhook_deliveries SET claim = NULL, claimed_until = NULL WHERE claim = ?`), claim)
 	return err
+}
+
+// subscribers reads the webhooks not deleted (id and events) through q.
+// A batch reads them once, and again after a webhook is created or
+// deleted in it (forgetSubscribers): a bulk load reads them once per
+// batch, not once per change.
+func subscribers(ctx context.Context, q conn) ([]webhookRow, error) {
+	read := func() (rows []webhookRow, err error) {
+		err = q.SelectContext(ctx, &rows, `SELECT id, events FROM webhooks WHERE deleted_at IS NULL`)
+		return rows, err
+	}
+	b, ok := q.(*batch)
+	if !ok {
+		return read()
+	}
+	b.mu.Lock()
+	rows, kept, gen := b.subscribers, b.subscribersKept, b.subscribersGen
+	b.mu.Unlock()
+	if kept {
+		return rows, nil
+	}
+	rows, err := read()
+	b.mu.Lock()
+	if err == nil && b.subscribersGen == gen { // no webhook changed meanwhile
+		b.subscribers, b.subscribersKept = rows, true
+	}
+	b.mu.Unlock()
+	return rows, err
+}
+
+// forgetSubscribers makes a batch read its webhooks again, after a change
+// to them (written: a read begun before it may not see it).
+func forgetSubscribers(q conn) {
+	if b, ok := q.(*batch); ok {
+		b.mu.Lock()
+		b.subscribers, b.subscribersKept = nil, false
+		b.subscribersGen++
+		b.mu.Unlock()
+	}
 }
