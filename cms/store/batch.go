@@ -59,9 +59,10 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 		return err
 	}
 	b := &batch{tx: tx, stmts: map[string]*sqlx.Stmt{}}
+	b.subscribers.keep(true)
 	// The view shares everything but the hooks, which run on db after
 	// the commit, and the glossary, which it keeps for the batch.
-	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b, gloss: &glossary{on: true}}
+	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b, gloss: &kept[[]*cms.TopicVersion]{on: true}}
 	err = fn(view)
 	b.mu.Lock() // fn's goroutines have returned; this orders what they set
 	failed, announce, fire := b.err, b.announce, b.fire
@@ -98,10 +99,8 @@ type batch struct {
 	// delivery: it is announced once, before the commit, and the hooks
 	// run once, after it.
 	announce, fire bool
-	// subscribers are the batch's webhooks, when kept (see subscribers).
-	subscribers     []webhookRow
-	subscribersKept bool
-	subscribersGen  uint64
+	// subscribers are the batch's webhooks (see subscribers).
+	subscribers kept[[]webhookRow]
 }
 
 // with runs fn with query's statement, prepared once per batch. The

@@ -95,7 +95,7 @@ func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
 // announcements, so the functions also run on every reconnect. On SQLite
 // other processes announce nothing (a `cms seed`, `user` or `key` writing
 // to the file of a running server), so the file is watched instead. While
-// it listens, delivery keeps the glossary in memory (see glossary).
+// it listens, delivery keeps the glossary in memory (see kept).
 func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger) error {
 	if db.d.name == "sqlite" {
 		ctx, cancel := context.WithCancel(ctx)

@@ -41,7 +41,7 @@ type DB struct {
 	// through its transaction.
 	batch *batch
 	// gloss is delivery's glossary, kept while ListenChanges runs.
-	gloss *glossary
+	gloss *kept[[]*cms.TopicVersion]
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -120,7 +120,7 @@ func openSQLite(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
-	return &DB{d: sqliteDialect, w: w, r: r, stmts: newStatements(), gloss: &glossary{}}, nil
+	return &DB{d: sqliteDialect, w: w, r: r, stmts: newStatements(), gloss: &kept[[]*cms.TopicVersion]{}}, nil
 }
 
 // readerCacheKiB is the page cache of each SQLite reading connection:
@@ -149,7 +149,7 @@ func openPostgres(rawURL string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
-	return &DB{d: postgresDialect, w: db, r: db, url: rawURL, stmts: newStatements(), gloss: &glossary{}}, nil
+	return &DB{d: postgresDialect, w: db, r: db, url: rawURL, stmts: newStatements(), gloss: &kept[[]*cms.TopicVersion]{}}, nil
 }
 
 // Close closes every connection.

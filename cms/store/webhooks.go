@@ -236,32 +236,16 @@ func subscribers(ctx context.Context, q conn) ([]webhookRow, error) {
 		err = q.SelectContext(ctx, &rows, `SELECT id, events FROM webhooks WHERE deleted_at IS NULL`)
 		return rows, err
 	}
-	b, ok := q.(*batch)
-	if !ok {
-		return read()
+	if b, ok := q.(*batch); ok {
+		return b.subscribers.get(read)
 	}
-	b.mu.Lock()
-	rows, kept, gen := b.subscribers, b.subscribersKept, b.subscribersGen
-	b.mu.Unlock()
-	if kept {
-		return rows, nil
-	}
-	rows, err := read()
-	b.mu.Lock()
-	if err == nil && b.subscribersGen == gen { // no webhook changed meanwhile
-		b.subscribers, b.subscribersKept = rows, true
-	}
-	b.mu.Unlock()
-	return rows, err
+	return read()
 }
 
 // forgetSubscribers makes a batch read its webhooks again, after a change
 // to them (written: a read begun before it may not see it).
 func forgetSubscribers(q conn) {
 	if b, ok := q.(*batch); ok {
-		b.mu.Lock()
-		b.subscribers, b.subscribersKept = nil, false
-		b.subscribersGen++
-		b.mu.Unlock()
+		b.subscribers.forget()
 	}
 }
