@@ -54,6 +54,33 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
+// TestSearchIndexMemory: on SQLite both full-text indexes keep 16 MiB of
+// what a transaction indexes before writing it out as a segment
+// (migration 00020), and the migration's Down gives them FTS5's default
+// of 1 MiB back.
+func TestSearchIndexMemory(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	hashsize := func() map[string]string {
+		t.Helper()
+		got := map[string]string{}
+		if err := db.EachRow(ctx, `SELECT 'live_search', v FROM live_search_config WHERE k = 'hashsize'
+			UNION ALL SELECT 'live_search_head', v FROM live_search_head_config WHERE k = 'hashsize'`,
+			func(table, v string) { got[table] = v }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := hashsize(); got["live_search"] != "16777216" || got["live_search_head"] != "16777216" {
+		t.Fatalf("hashsize after migrating: %v, want 16777216 for both", got)
+	}
+	if err := db.MigrateDownTo(ctx, 19); err != nil {
+		t.Fatal(err)
+	}
+	if got := hashsize(); got["live_search"] != "1048576" || got["live_search_head"] != "1048576" {
+		t.Fatalf("hashsize after its Down: %v, want 1048576 for both", got)
+	}
+}
+
 func TestUsers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		u := newUser(t, db, "a@example.com", workflow.RoleWriter, workflow.RoleReviewer)
