@@ -176,18 +176,11 @@ var asciiFolds = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// splitWords splits s into words as fold does (a word is a run of
-// folded letters and digits), marking those that match a term.
-func splitWords(terms []foldedTerm, s string) []snippetWord {
-	words := make([]snippetWord, 0, len(s)/6+1)
-	eachWord(terms, s, func(w snippetWord) bool { words = append(words, w); return true })
-	return words
-}
-
-// eachWord calls fn with each word of s in order, as splitWords splits
-// them, until fn returns false. It runs on every uncached search, for each hit of the page, over
-// the hit's whole body, so it folds one word at a time into one buffer,
-// ASCII without any table, and keeps no list of the words.
+// eachWord calls fn with each word of s in order, until fn returns false:
+// a word is a run of letters and digits as fold folds them, marked when it
+// matches a term. It runs on every uncached search, for each hit of the
+// page, over the hit's whole body, so it folds one word at a time into one
+// buffer, ASCII without any table, and keeps no list of the words.
 func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 	var buf []byte      // the word being read, folded
 	var folds []rune    // what one non-ASCII rune folds to

@@ -8,8 +8,15 @@ import (
 	"unicode"
 )
 
+// splitWords lists the words eachWord calls with.
+func splitWords(terms []foldedTerm, s string) []snippetWord {
+	words := make([]snippetWord, 0, len(s)/6+1)
+	eachWord(terms, s, func(w snippetWord) bool { words = append(words, w); return true })
+	return words
+}
+
 // foldedWords splits s into words through fold, as snippets did before
-// splitWords, which must split and match exactly the same.
+// eachWord, which must split and match exactly the same.
 func foldedWords(terms []foldedTerm, s string) []snippetWord {
 	f := fold(s)
 	var words []snippetWord
