@@ -59,10 +59,12 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 		return err
 	}
 	b := &batch{tx: tx, stmts: map[string]*sqlx.Stmt{}}
+	b.glossary.keep(true)
 	b.subscribers.keep(true)
 	// The view shares everything but the hooks, which run on db after
-	// the commit, and the glossary, which it keeps for the batch.
-	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b, gloss: &kept[[]*cms.TopicVersion]{on: true}}
+	// the commit, and delivery's glossary, which must not keep what the
+	// batch has not committed (the view keeps nothing in it).
+	view := &DB{d: db.d, w: db.w, r: db.r, url: db.url, stmts: db.stmts, batch: b, gloss: &kept[[]*cms.TopicVersion]{}}
 	err = fn(view)
 	b.mu.Lock() // fn's goroutines have returned; this orders what they set
 	failed, announce, fire := b.err, b.announce, b.fire
@@ -99,7 +101,9 @@ type batch struct {
 	// delivery: it is announced once, before the commit, and the hooks
 	// run once, after it.
 	announce, fire bool
-	// subscribers are the batch's webhooks (see subscribers).
+	// glossary and subscribers are the batch's published topics and
+	// webhooks, read once (see DB.Glossary and subscribers).
+	glossary    kept[[]*cms.TopicVersion]
 	subscribers kept[[]webhookRow]
 }
 

@@ -83,7 +83,7 @@ func (db *DB) changing(ctx context.Context, fn func(tx conn) error) error {
 		if db.batch != nil {
 			// A topic may have changed: the batch reads its glossary
 			// again (article writes, the rest of a batch, leave it).
-			db.gloss.forget()
+			db.batch.glossary.forget()
 		}
 		db.fire()
 	}

@@ -12,8 +12,7 @@ import (
 // search's CPU at 1,000 articles) while ListenChanges runs, since only
 // then does every change reach fire, which forgets it: a server that does
 // not listen (a command, a test's second store) reads the database every
-// time. A batch keeps its own glossary and webhooks (see DB.Glossary and
-// subscribers).
+// time. A batch keeps its own glossary and webhooks (see batch).
 type kept[T any] struct {
 	mu sync.Mutex
 	// on is set while every change, here or by another process, reaches

@@ -384,7 +384,7 @@ const articleCount = `(SELECT COUNT(*) FROM live_topics lt WHERE lt.topic_slug =
 func (db *DB) Glossary(ctx context.Context) ([]*cms.TopicVersion, error) {
 	read := func() ([]*cms.TopicVersion, error) { return db.publishedTopics(ctx, db.rd(), noCount) }
 	if db.batch != nil {
-		return db.gloss.get(read)
+		return db.batch.glossary.get(read)
 	}
 	return read()
 }
