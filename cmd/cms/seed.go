@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"healthcms/auth"
 	"healthcms/cms"
 	"healthcms/workflow"
@@ -122,36 +124,20 @@ func (e *env) seed(args []string) error {
 // compresses. On SQLite, where one batch at a time can write, that is
 // what keeps both CPUs busy.
 func seedBatch(ctx context.Context, ed *cms.Editor, people [3]*cms.User, first, last int64, topics int) error {
-	next := first
-	var mu sync.Mutex
-	var firstErr error
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := firstErr != nil || i > last
-				mu.Unlock()
-				if stop {
-					return
-				}
-				if err := seedArticle1(ctx, ed, people, int(i), topics); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("article %d: %w", i, err)
-					}
-					mu.Unlock()
-					return
-				}
+	var g errgroup.Group
+	g.SetLimit(2)
+	for i := first; i <= last; i++ {
+		// After a failure every change of the batch fails at once (the
+		// batch is rolled back), so the rest cost little; Wait returns
+		// the first error.
+		g.Go(func() error {
+			if err := seedArticle1(ctx, ed, people, int(i), topics); err != nil {
+				return fmt.Errorf("article %d: %w", i, err)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	return firstErr
+	return g.Wait()
 }
 
 // seedPeople finds or makes the writer, reviewer and editor that seeded
