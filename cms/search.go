@@ -349,3 +349,54 @@ func writeSnippet(s string, shown []snippetWord, before, after bool) string {
 	}
 	return b.String()
 }
+
+// EachSearchWord calls fn with each word of s as a search matches it: a
+// run of letters and digits, folded as snippets fold it (lower case,
+// accents removed), so that what an in-memory index finds is what the
+// snippet marks. The word is only valid during the call.
+func EachSearchWord(s string, fn func(word []byte)) {
+	var buf []byte   // the word being read, folded
+	var folds []rune // what one non-ASCII rune folds to
+	flush := func() {
+		if len(buf) > 0 {
+			fn(buf)
+			buf = buf[:0]
+		}
+	}
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if f := asciiFolds[c]; f != 0 {
+				buf = append(buf, f)
+			} else {
+				flush()
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.In(r, unicode.P, unicode.S, unicode.Z) {
+			flush() // as in eachWord
+			continue
+		}
+		folds = foldRune(r, folds[:0])
+		for _, d := range folds {
+			if !wordRune(d) {
+				flush()
+				continue
+			}
+			buf = utf8.AppendRune(buf, d)
+		}
+	}
+	flush()
+}
+
+// FoldSearchTerms returns the terms folded as EachSearchWord folds the
+// words they match.
+func FoldSearchTerms(terms []SearchTerm) []SearchTerm {
+	out := make([]SearchTerm, len(terms))
+	for i, t := range foldTerms(terms) {
+		out[i] = SearchTerm{Text: t.text, Prefix: t.prefix}
+	}
+	return out
+}
