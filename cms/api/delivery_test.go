@@ -195,7 +195,7 @@ func TestDeliveryListsAndCursors(t *testing.T) {
 }
 
 func TestDeliverySearch(t *testing.T) {
-	eachDB(t, func(t *testing.T, e *env) {
+	eachSearch(t, func(t *testing.T, e *env) {
 		e.topic("ra", "Rheumatoid arthritis")
 		e.publish("Methotrexate basics", "body_html", "<p>Often combined with baricitinib in trials.</p>")
 		best := e.publish("Baricitinib for rheumatoid arthritis", "summary", "How baricitinib works.", "topics", []string{"ra"},

@@ -45,7 +45,7 @@ func (e *env) searchAll(query string, limit string) []string {
 // newest first within each; a prefix finds the words it begins; every
 // page shows a snippet with the matches marked and the rest escaped.
 func TestSearchTiersPrefixAndSnippets(t *testing.T) {
-	eachDB(t, func(t *testing.T, e *env) {
+	eachSearch(t, func(t *testing.T, e *env) {
 		e.topic("ra", "Rheumatoid arthritis")
 		about := e.publish("Baricitinib explained", "summary", "What it does.", "topics", []string{"ra"},
 			"body_html", "<p>A JAK inhibitor.</p>")["slug"].(string)
@@ -124,7 +124,7 @@ func TestSearchTiersPrefixAndSnippets(t *testing.T) {
 // Topic-tagged articles that the words do not find come last, after
 // every text match, and page like the rest.
 func TestSearchTaggedAfterTextMatches(t *testing.T) {
-	eachDB(t, func(t *testing.T, e *env) {
+	eachSearch(t, func(t *testing.T, e *env) {
 		e.topic("psoriasis", "Psoriasis")
 		tagged := e.publish("Skin plaques", "summary", "Scales.", "topics", []string{"psoriasis"}, "body_html", "<p>Itching.</p>")["slug"].(string)
 		text := e.publish("Creams", "summary", "Moisturisers.", "body_html", "<p>Used in psoriasis.</p>")["slug"].(string)

@@ -269,7 +269,7 @@ func TestDeliveryTopicPage(t *testing.T) {
 // the topic first and finds the articles tagged with it, even when their
 // words do not match.
 func TestSearchKnowsTopics(t *testing.T) {
-	eachDB(t, func(t *testing.T, e *env) {
+	eachSearch(t, func(t *testing.T, e *env) {
 		e.jakSite()
 		e.publish("Once-daily tablets", "topics", []string{"jak-inhibitors"}, "summary", "Dosing.", "body_html", "<p>Taken with food.</p>")
 		e.publish("Skin care", "topics", []string{"psoriasis"})

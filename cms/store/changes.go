@@ -41,8 +41,12 @@ func (db *DB) fire() {
 		db.rep.changed()
 	}
 	// After the replica learned the change's position: a glossary read
-	// from now on goes where the change is.
+	// from now on goes where the change is, and so does the search
+	// index's catch-up.
 	db.gloss.forget()
+	if ix := db.index.Load(); ix != nil {
+		ix.heard.Add(1)
+	}
 	db.hooks.mu.Lock()
 	fns := append([]func(){}, db.hooks.fns...)
 	db.hooks.mu.Unlock()

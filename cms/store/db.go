@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"  // PostgreSQL driver
@@ -42,6 +43,8 @@ type DB struct {
 	batch *batch
 	// gloss is delivery's glossary, kept while ListenChanges runs.
 	gloss *kept[[]*cms.TopicVersion]
+	// index is the in-memory search index, kept after KeepSearchIndex.
+	index atomic.Pointer[searchIndex]
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or

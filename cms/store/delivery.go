@@ -149,11 +149,16 @@ func (db *DB) liveArticles(ctx context.Context, src source, q cms.LiveQuery) ([]
 // It finds the keys of one match more than the page, to know whether
 // more follow, but reads the rows of the page only: a hit's row, with the
 // text its snippet is cut from, costs what the rest of a search does.
+//
+// A server that keeps the search index in memory (KeepSearchIndex)
+// answers from it instead, the same answers.
 func (db *DB) Search(ctx context.Context, q cms.SearchQuery) ([]cms.LiveItem, bool, error) {
-	return db.search(ctx, db.primarySource(), q)
+	return db.search(ctx, db.primarySource(), q, db.indexHeard())
 }
 
-func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.LiveItem, bool, error) {
+// search searches src; heard is what indexHeard said before src was
+// chosen (a replica chosen has every change heard by then).
+func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery, heard uint64) ([]cms.LiveItem, bool, error) {
 	terms := cms.SearchTerms(q.Text)
 	if len(terms) == 0 {
 		return nil, false, nil // nothing searchable in the text: no match
@@ -167,6 +172,9 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery) ([]cms.
 				Fields: []cms.FieldError{{Field: "cursor", Message: "is invalid"}}}
 		}
 		tier, before = t, k
+	}
+	if items, more, ok, err := db.searchIndexed(ctx, src, q, terms, tier, before, heard); ok {
+		return items, more, err
 	}
 	ss := s{db: db, src: src, sql: db.d.search, terms: terms, match: db.d.search.match(terms), topic: q.Topic}
 	if ss.sql.readTx {
@@ -523,8 +531,9 @@ func (r replicated) LiveArticles(ctx context.Context, q cms.LiveQuery) (items []
 }
 
 func (r replicated) Search(ctx context.Context, q cms.SearchQuery) (items []cms.LiveItem, more bool, err error) {
+	heard := r.db.indexHeard()
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
-		items, more, err = r.db.search(ctx, src, q)
+		items, more, err = r.db.search(ctx, src, q, heard)
 		return err
 	})
 	return items, more, err

@@ -52,8 +52,11 @@ var (
 			// not IN (…): that builds a temporary B-tree of the keys, whose
 			// page cache SQLite sets up and frees for every search (9% of
 			// its CPU at 100,000 articles).
-			rows:  `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM json_each(?) j CROSS JOIN live_hits la ON la.seq = j.value`,
-			keys:  func(ks string) string { return "[" + ks + "]" },
+			rows: `SELECT ` + liveCols + `, la.body_text, la.seq AS k FROM json_each(?) j CROSS JOIN live_hits la ON la.seq = j.value`,
+			keys: func(ks string) string { return "[" + ks + "]" },
+			all:  `SELECT seq AS k, etag AS tag FROM live_articles INDEXED BY live_articles_etag`,
+			topicsOf: `SELECT la.seq AS k, lt.topic_slug AS topic FROM json_each(?) j CROSS JOIN live_articles la ON la.seq = j.value
+				JOIN live_topics lt ON lt.article_id = la.article_id`,
 			match: fts5Match,
 			// SQLite's plans do not depend on the words: each query is
 			// prepared once per connection.
@@ -81,7 +84,10 @@ var (
 			topic: ` AND EXISTS (SELECT 1 FROM live_topics lt WHERE lt.article_id = f.article_id AND lt.topic_slug = ?)`,
 			rows: `SELECT ` + liveCols + `, la.body_text, s.seq AS k FROM live_search s JOIN live_articles la ON la.article_id = s.article_id
 				WHERE s.seq = ANY(?::bigint[])`,
-			keys:  func(ks string) string { return "{" + ks + "}" },
+			keys: func(ks string) string { return "{" + ks + "}" },
+			all:  `SELECT seq AS k, '' AS tag FROM live_search`,
+			topicsOf: `SELECT s.seq AS k, lt.topic_slug AS topic FROM live_search s JOIN live_topics lt ON lt.article_id = s.article_id
+				WHERE s.seq = ANY(?::bigint[])`,
 			match: tsqueryMatch,
 			probe: 500, probeHead: 4000, prepare: true,
 		},
@@ -124,6 +130,16 @@ type searchSQL struct {
 	// readTx runs a search's queries in one read transaction (SQLite: FTS5
 	// loads an index's structure once per transaction, not per query).
 	readTx bool
+	// all lists every live article's key k and tag, which differs between
+	// two versions that had the same key: the in-memory index compares it
+	// with its own (see DB.currentIndex). SQLite may give a key again
+	// (the newest article unpublished, the next publication takes its
+	// key), so there it is the version's ETag, read from an index (SQLite
+	// migration 00021); PostgreSQL's keys are never given again.
+	all string
+	// topicsOf lists the topic slugs (topic) of the live articles of keys
+	// (k), its one parameter as rows'.
+	topicsOf string
 }
 
 // fts5Match writes terms as an FTS5 query: each a quoted string, which

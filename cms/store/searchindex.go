@@ -1,0 +1,296 @@
+package store
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/golang/snappy"
+
+	"healthcms/cms"
+)
+
+// searchIndex is the search index a server keeps in memory (issue 13):
+// the live articles by the words of their titles and summaries (head)
+// and of their whole text (all), and by their topics, with what a page of
+// results shows, the text its snippets come from compressed. It answers
+// what Search answers from the databases' full-text indexes, tier for
+// tier, in the same order and with the same cursors, at a cost that does
+// not grow with the number of articles: a search walks its words' lists
+// newest first and stops after a page, and reads no row. PostgreSQL's
+// GIN index and SQLite's FTS5 stay, for a server that does not keep one
+// (CMS_SEARCH_INDEX=database) and while one loads.
+//
+// It is kept current lazily: every change a server hears (fire) counts
+// in heard, and the next search first brings the index up to it (see
+// DB.currentIndex). Keys are the databases' search keys, so a cursor one
+// server gave out pages the same on another.
+type searchIndex struct {
+	mu     sync.RWMutex
+	docs   map[uint32]*indexedDoc
+	words  map[string]*wordLists
+	vocab  []string // the words, sorted, for prefixes
+	fresh  []string // words added since vocab was sorted
+	topics map[string]*postings
+
+	// heard counts the changes heard; synced is heard's value the index
+	// last caught up with (under syncMu, which one catch-up holds).
+	heard, synced atomic.Uint64
+	syncMu        sync.Mutex
+	ready         atomic.Bool
+	// searches and catchUps count for SearchIndexStats.
+	searches, catchUps atomic.Uint64
+}
+
+// wordLists are the articles holding a word in their title or summary,
+// and anywhere.
+type wordLists struct{ head, all postings }
+
+// indexedDoc is a live article as the index holds it: a result's fields
+// (BodyText empty), its body snappy-compressed, its topics, and tag, what
+// tells its version from another at the same key (see searchSQL.all).
+type indexedDoc struct {
+	item   cms.LiveItem
+	body   []byte
+	topics []string
+	tag    string
+}
+
+func newSearchIndex() *searchIndex {
+	return &searchIndex{docs: map[uint32]*indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{}}
+}
+
+// freshMax is how many new words a prefix search scans unsorted before
+// they are sorted into vocab.
+const freshMax = 1024
+
+// newDoc prepares a live article for the index, outside its lock: its
+// body is compressed, and kept as text until put has read its words.
+func newDoc(it cms.LiveItem, topics []string, tag string) *indexedDoc {
+	return &indexedDoc{item: it, body: snappy.Encode(nil, []byte(it.BodyText)), topics: topics, tag: tag}
+}
+
+// put adds an article under key k. The caller holds mu.
+func (ix *searchIndex) put(k uint32, d *indexedDoc) {
+	ix.docs[k] = d
+	head := func(w []byte) {
+		l := ix.lists(w)
+		l.head.add(k)
+		l.all.add(k)
+	}
+	cms.EachSearchWord(d.item.Title, head)
+	cms.EachSearchWord(d.item.Summary, head)
+	cms.EachSearchWord(d.item.BodyText, func(w []byte) { ix.lists(w).all.add(k) })
+	d.item.BodyText = ""
+	for _, t := range d.topics {
+		p := ix.topics[t]
+		if p == nil {
+			p = &postings{}
+			ix.topics[t] = p
+		}
+		p.add(k)
+	}
+}
+
+// lists returns the lists of word w, adding the word when new.
+func (ix *searchIndex) lists(w []byte) *wordLists {
+	if l := ix.words[string(w)]; l != nil {
+		return l
+	}
+	l := &wordLists{}
+	s := string(w)
+	ix.words[s] = l
+	ix.fresh = append(ix.fresh, s)
+	return l
+}
+
+// drop removes the article under key k. The caller holds mu.
+func (ix *searchIndex) drop(k uint32) {
+	d := ix.docs[k]
+	if d == nil {
+		return
+	}
+	delete(ix.docs, k)
+	seen := map[string]bool{}
+	each := func(w []byte) {
+		if !seen[string(w)] {
+			seen[string(w)] = true
+			if l := ix.words[string(w)]; l != nil {
+				l.head.remove(k)
+				l.all.remove(k)
+			}
+		}
+	}
+	cms.EachSearchWord(d.item.Title, each)
+	cms.EachSearchWord(d.item.Summary, each)
+	if body, err := snappy.Decode(nil, d.body); err == nil {
+		cms.EachSearchWord(string(body), each)
+	}
+	for _, t := range d.topics {
+		if p := ix.topics[t]; p != nil {
+			p.remove(k)
+		}
+	}
+}
+
+// sortVocab sorts the fresh words into vocab once there are many. The
+// caller holds mu.
+func (ix *searchIndex) sortVocab(force bool) {
+	if len(ix.fresh) == 0 || !force && len(ix.fresh) < freshMax {
+		return
+	}
+	ix.vocab = append(ix.vocab, ix.fresh...)
+	slices.Sort(ix.vocab)
+	ix.fresh = nil
+}
+
+// term is what a search term walks in one field: a word's list, or, for a
+// prefix, the lists of every word it begins.
+func (ix *searchIndex) term(t cms.SearchTerm, head bool) keyIter {
+	pick := func(l *wordLists) keyIter {
+		if head {
+			return newCursor(&l.head)
+		}
+		return newCursor(&l.all)
+	}
+	if !t.Prefix {
+		if l := ix.words[t.Text]; l != nil {
+			return pick(l)
+		}
+		return none{}
+	}
+	var u anyOf
+	for i := sort.SearchStrings(ix.vocab, t.Text); i < len(ix.vocab) && strings.HasPrefix(ix.vocab[i], t.Text); i++ {
+		u = append(u, pick(ix.words[ix.vocab[i]]))
+	}
+	for _, w := range ix.fresh {
+		if strings.HasPrefix(w, t.Text) {
+			u = append(u, pick(ix.words[w]))
+		}
+	}
+	switch len(u) {
+	case 0:
+		return none{}
+	case 1:
+		return u[0]
+	}
+	return u
+}
+
+// every is the walk of the articles holding every term in the field, and
+// of the topic when one is given.
+func (ix *searchIndex) every(terms []cms.SearchTerm, head bool, topic string) keyIter {
+	var a allOf
+	if topic != "" {
+		p := ix.topics[topic]
+		if p == nil {
+			return none{}
+		}
+		a = append(a, newCursor(p))
+	}
+	for _, t := range terms {
+		a = append(a, ix.term(t, head))
+	}
+	return a
+}
+
+// search is Search over the index: the keys of a page and one more, each
+// with its tier (see DB.Search). terms are folded (cms.FoldSearchTerms).
+// The caller holds mu for reading.
+func (ix *searchIndex) search(q cms.SearchQuery, terms []cms.SearchTerm, tier int, before int64) (keys []int64, tiers []int) {
+	want := q.Limit + 1
+	for ; tier >= 0 && len(keys) < want; tier, before = tier-1, math.MaxInt64 {
+		var it, higher keyIter
+		switch tier {
+		case 2:
+			it = ix.every(terms, true, q.Topic)
+		case 1:
+			it, higher = ix.every(terms, false, q.Topic), ix.every(terms, true, "")
+		case 0:
+			var tagged anyOf
+			for _, t := range q.Tagged {
+				if p := ix.topics[t]; p != nil {
+					tagged = append(tagged, newCursor(p))
+				}
+			}
+			it, higher = tagged, ix.every(terms, false, "")
+			if q.Topic != "" {
+				it = allOf{ix.every(nil, false, q.Topic), tagged}
+			}
+		}
+		if before <= 0 {
+			continue
+		}
+		k := uint32(min(before-1, math.MaxUint32))
+		for len(keys) < want {
+			v, ok := it.seek(k)
+			if !ok {
+				break
+			}
+			if higher == nil || !holds(higher, v) {
+				keys, tiers = append(keys, int64(v)), append(tiers, tier)
+			}
+			if v == 0 {
+				break
+			}
+			k = v - 1
+		}
+	}
+	return keys, tiers
+}
+
+// holds reports whether the walk it holds key v (its walk goes on from v
+// down).
+func holds(it keyIter, v uint32) bool {
+	got, ok := it.seek(v)
+	return ok && got == v
+}
+
+// items returns the live articles of the keys, with their texts, in the
+// order of the keys. The caller holds mu for reading.
+func (ix *searchIndex) items(keys []int64, tiers []int) []cms.LiveItem {
+	out := make([]cms.LiveItem, 0, len(keys))
+	for i, k := range keys {
+		d := ix.docs[uint32(k)]
+		if d == nil {
+			continue
+		}
+		it := d.item
+		if body, err := snappy.Decode(nil, d.body); err == nil {
+			it.BodyText = string(body)
+		}
+		it.Score = float64(tiers[i])
+		out = append(out, it)
+	}
+	return out
+}
+
+// size is about how many bytes of memory the index holds: what its
+// articles, words and lists take, with the overhead of Go's maps and
+// slices. The caller holds mu for reading.
+func (ix *searchIndex) size() int64 {
+	const docOverhead, wordOverhead, listOverhead, blockOverhead = 320, 80, 56, 40
+	var n int64
+	for _, d := range ix.docs {
+		it := &d.item
+		n += docOverhead + int64(len(d.body)+len(d.tag)+len(it.ArticleID)+len(it.Slug)+len(it.Title)+len(it.Summary)+
+			len(it.SearchKey)+len(it.SummaryDoc)+16*len(d.topics))
+	}
+	list := func(p *postings) int64 {
+		n := int64(listOverhead + 4*cap(p.tail))
+		for i := range p.blocks {
+			n += blockOverhead + int64(cap(p.blocks[i].data))
+		}
+		return n
+	}
+	for w, l := range ix.words {
+		n += wordOverhead + int64(len(w)) + list(&l.head) + list(&l.all)
+	}
+	for _, p := range ix.topics {
+		n += list(p)
+	}
+	return n + int64(16*(len(ix.vocab)+len(ix.fresh)))
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"healthcms/cms"
+)
+
+// KeepSearchIndex loads the live articles into a search index in memory
+// and has Search answer from it from then on (see searchIndex); it
+// returns once the index is loaded, with the number of articles in it.
+// Every change must reach fire for the index to stay current, so a
+// server calls it after ListenChanges; changes made while it loads are
+// caught up by the first search after. Until it returns, and should it
+// fail, searches go to the database as before.
+func (db *DB) KeepSearchIndex(ctx context.Context) (int, error) {
+	ix := newSearchIndex()
+	ix.heard.Store(1) // not caught up with anything yet
+	db.index.Store(ix)
+	heard := ix.heard.Load()
+	if err := db.deliveryRead(ctx, func(src source) error { return db.currentIndex(ctx, ix, src, heard) }); err != nil {
+		db.index.Store(nil)
+		return 0, err
+	}
+	ix.ready.Store(true)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.docs), nil
+}
+
+// indexHeard is how many changes the search index has heard (0 without
+// one): a search takes it before it chooses where to read, so that what
+// it reads has them all (see DB.deliveryRead).
+func (db *DB) indexHeard() uint64 {
+	if ix := db.index.Load(); ix != nil {
+		return ix.heard.Load()
+	}
+	return 0
+}
+
+// currentIndex brings the index up to the first h changes heard, reading
+// src, which has them: the changes are read as one snapshot, the live
+// articles' keys and tags against the index's, and the articles it lacks
+// (or holds in another version) read whole. A search waits for it rather
+// than answer from before a change its server was told of.
+func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h uint64) error {
+	if ix.synced.Load() >= h {
+		return nil
+	}
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	if ix.synced.Load() >= h {
+		return nil // another search caught up meanwhile
+	}
+	// Not cut short by the client that happened to start it going away:
+	// every waiting search needs it.
+	ctx = context.WithoutCancel(ctx)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.d.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot for every read below
+	}
+	tx, err := src.x.BeginTxx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var live []struct {
+		K   int64  `db:"k"`
+		Tag string `db:"tag"`
+	}
+	if err := tx.SelectContext(ctx, &live, db.d.search.all); err != nil {
+		return err
+	}
+	var add []int64
+	tags := make(map[uint32]string, len(live))
+	ix.mu.RLock()
+	for _, r := range live {
+		if r.K <= 0 || r.K > math.MaxUint32 {
+			ix.mu.RUnlock()
+			return fmt.Errorf("search key %d is out of the in-memory index's range", r.K)
+		}
+		tags[uint32(r.K)] = r.Tag
+		if d := ix.docs[uint32(r.K)]; d == nil || d.tag != r.Tag {
+			add = append(add, r.K)
+		}
+	}
+	var gone []uint32
+	for k, d := range ix.docs {
+		if t, ok := tags[k]; !ok || t != d.tag {
+			gone = append(gone, k)
+		}
+	}
+	ix.mu.RUnlock()
+	slices.Sort(add) // mostly appended to the words' lists, in order
+
+	ix.mu.Lock()
+	for _, k := range gone {
+		ix.drop(k)
+	}
+	ix.mu.Unlock()
+	for len(add) > 0 {
+		n := min(len(add), indexReadBatch)
+		docs, err := db.indexDocs(ctx, tx, add[:n], tags)
+		if err != nil {
+			return err
+		}
+		ix.mu.Lock()
+		for _, k := range add[:n] {
+			if d := docs[k]; d != nil {
+				ix.put(uint32(k), d)
+			}
+		}
+		ix.sortVocab(len(add) == n)
+		ix.mu.Unlock()
+		add = add[n:]
+	}
+	if ix.synced.Load() < h {
+		ix.synced.Store(h)
+	}
+	ix.catchUps.Add(1)
+	return nil
+}
+
+// indexReadBatch is how many articles a catch-up reads at a time.
+const indexReadBatch = 500
+
+// indexDocs reads the live articles of keys, with their texts and topics,
+// and prepares them for the index.
+func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map[uint32]string) (map[int64]*indexedDoc, error) {
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = strconv.FormatInt(k, 10)
+	}
+	arg := db.d.search.keys(strings.Join(ks, ","))
+	var rows []struct {
+		liveRow
+		BodyText string `db:"body_text"`
+		K        int64  `db:"k"`
+	}
+	if err := tx.SelectContext(ctx, &rows, db.q(db.d.search.rows), arg); err != nil {
+		return nil, err
+	}
+	var topics []struct {
+		K     int64  `db:"k"`
+		Topic string `db:"topic"`
+	}
+	if err := tx.SelectContext(ctx, &topics, db.q(db.d.search.topicsOf), arg); err != nil {
+		return nil, err
+	}
+	of := map[int64][]string{}
+	for _, t := range topics {
+		of[t.K] = append(of[t.K], t.Topic)
+	}
+	out := make(map[int64]*indexedDoc, len(rows))
+	for _, r := range rows {
+		out[r.K] = newDoc(cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, SearchKey: strconv.FormatInt(r.K, 10),
+			SummaryDoc: []byte(r.SummaryDoc), BodyText: r.BodyText}, of[r.K], tags[uint32(r.K)])
+	}
+	return out, nil
+}
+
+// searchIndexed is Search from the in-memory index, once it is current;
+// ok is false when the server keeps none or it is still loading.
+func (db *DB) searchIndexed(ctx context.Context, src source, q cms.SearchQuery, terms []cms.SearchTerm, tier int, before int64, heard uint64) ([]cms.LiveItem, bool, bool, error) {
+	ix := db.index.Load()
+	if ix == nil || !ix.ready.Load() {
+		return nil, false, false, nil
+	}
+	if err := db.currentIndex(ctx, ix, src, heard); err != nil {
+		return nil, false, true, err
+	}
+	ix.searches.Add(1)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	keys, tiers := ix.search(q, cms.FoldSearchTerms(terms), tier, before)
+	more := len(keys) > q.Limit
+	if more {
+		keys, tiers = keys[:q.Limit], tiers[:q.Limit]
+	}
+	return ix.items(keys, tiers), more, true, nil
+}
+
+// SearchIndexStats is what the in-memory search index holds and did, for
+// metrics; ok is false when the server keeps none.
+type SearchIndexStats struct {
+	// Ready is false while it loads.
+	Ready bool
+	// Articles and Words it holds, and about how many bytes of memory.
+	Articles, Words int
+	Bytes           int64
+	// Searches it answered, and CatchUps, the times it read the changes
+	// made since it last did.
+	Searches, CatchUps uint64
+}
+
+// SearchIndexStats reports on the in-memory search index.
+func (db *DB) SearchIndexStats() (SearchIndexStats, bool) {
+	ix := db.index.Load()
+	if ix == nil {
+		return SearchIndexStats{}, false
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return SearchIndexStats{Ready: ix.ready.Load(), Articles: len(ix.docs), Words: len(ix.words), Bytes: ix.size(),
+		Searches: ix.searches.Load(), CatchUps: ix.catchUps.Load()}, true
+}
