@@ -37,8 +37,11 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	DebugAddr      string
 	CacheBytes     int
-	SiteURL        string
-	SiteName       string
+	// SearchIndex is where searches are answered from: "memory" (an index
+	// each server keeps) or "database" (the databases' full-text indexes).
+	SearchIndex string
+	SiteURL     string
+	SiteName    string
 	// Webhook deliveries: the first retry's wait (doubling), the attempts
 	// in all, one attempt's time-out, and whether private targets are allowed.
 	WebhookBackoff      time.Duration
@@ -185,6 +188,13 @@ func options() []option {
 				return fmt.Errorf("must be a whole number of MiB from 0 to 16384")
 			}
 			c.CacheBytes = n << 20
+			return nil
+		}},
+		{"CMS_SEARCH_INDEX", "search-index", "memory: each server keeps a search index in memory, loaded at start (about 5 KB per live article); database: searches read the database's full-text index", "memory", func(c *Config, v string) error {
+			if v != "memory" && v != "database" {
+				return fmt.Errorf("must be memory or database")
+			}
+			c.SearchIndex = v
 			return nil
 		}},
 		{"CMS_SITE_URL", "site-url", "the publisher's site, which feeds and sitemaps link to (articles at /articles/{slug}, topics at /topics/{slug})", "http://localhost:3000", func(c *Config, v string) error {

@@ -1,24 +1,73 @@
 package main
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // memoryHeadroom is what serve lets the Go heap hold beyond a full
-// delivery cache before the collector works harder: requests in flight,
-// connections, prepared statements, the runtime itself.
+// delivery cache and the search index before the collector works harder:
+// requests in flight, connections, prepared statements, the runtime
+// itself.
 const memoryHeadroom = 48 << 20
 
+// memoryLimit is serve's soft memory limit: Go's runtime is told how much
+// the process may hold before the collector works harder.
+type memoryLimit struct {
+	mu    sync.Mutex
+	cache int64
+	prev  int64 // the limit before serve, restored when it stops
+	on    bool  // serve sets the limit (GOMEMLIMIT does not)
+	index int64 // the search index's bytes when last told
+}
+
 // limitMemory sets the Go runtime's soft memory limit to the delivery cache
-// plus memoryHeadroom, unless GOMEMLIMIT sets one, and returns a function
-// that restores the previous limit. The cache is most of the live heap;
-// with no limit the collector lets the heap grow to twice what is live
+// plus memoryHeadroom, unless GOMEMLIMIT sets one; grow adds the search
+// index's size. The cache and the index are most of the live heap; with
+// no limit the collector lets the heap grow to twice what is live
 // (GOGC=100) before it collects, so a full 64 MiB cache took the process
 // past 200 MB under load. A soft limit only makes collection more
 // frequent near it; it never fails an allocation.
-func (e *env) limitMemory(cacheBytes int) (restore func(), limit int64) {
-	if e.getenv("GOMEMLIMIT") != "" {
-		return func() {}, debug.SetMemoryLimit(-1)
+func (e *env) limitMemory(cacheBytes int) *memoryLimit {
+	m := &memoryLimit{cache: int64(cacheBytes), on: e.getenv("GOMEMLIMIT") == ""}
+	if m.on {
+		m.prev = debug.SetMemoryLimit(m.limit())
 	}
-	limit = int64(cacheBytes) + memoryHeadroom
-	prev := debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(prev) }, limit
+	return m
+}
+
+func (m *memoryLimit) limit() int64 {
+	// A quarter more than the index holds: room for what it takes in
+	// before grow is next called.
+	return m.cache + m.index + m.index/4 + memoryHeadroom
+}
+
+// current is the limit set, or -1 when GOMEMLIMIT sets it.
+func (m *memoryLimit) current() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.on {
+		return -1
+	}
+	return m.limit()
+}
+
+// grow sets the limit for a search index of indexBytes.
+func (m *memoryLimit) grow(indexBytes int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.on && indexBytes != m.index {
+		m.index = indexBytes
+		debug.SetMemoryLimit(m.limit())
+	}
+}
+
+// restore sets back the limit from before serve.
+func (m *memoryLimit) restore() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.on {
+		debug.SetMemoryLimit(m.prev)
+		m.on = false
+	}
 }

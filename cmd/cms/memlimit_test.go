@@ -1,8 +1,13 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"regexp"
 	"runtime/debug"
+	"strconv"
 	"testing"
+	"time"
 
 	"healthcms/cms/store/storetest"
 )
@@ -24,6 +29,58 @@ func TestServeMemoryLimit(t *testing.T) {
 	s = startServer(t, map[string]string{"CMS_DATABASE_URL": storetest.URL(t, "sqlite"), "GOMEMLIMIT": "1GiB"})
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("serve changed the limit although GOMEMLIMIT was set: %d, want %d", got, before)
+	}
+	s.shutdown(t)
+}
+
+// serve loads the search index in memory (CMS_SEARCH_INDEX=memory, the
+// default), answers searches from it, and raises the memory limit by what
+// it holds; with CMS_SEARCH_INDEX=database it keeps none.
+func TestServeSearchIndex(t *testing.T) {
+	url := storetest.URL(t, "sqlite")
+	if code, _, stderr := run(t, dbVars(url), "seed", "--articles", "30", "--topics", "3"); code != 0 {
+		t.Fatalf("seed: %d %s", code, stderr)
+	}
+	before := debug.SetMemoryLimit(-1)
+	metric := func(s *server, name string) float64 {
+		res, err := http.Get(s.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no %s in /metrics", name)
+		}
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		return v
+	}
+	s := startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_DELIVERY_CACHE_MB": "16"})
+	deadline := time.Now().Add(60 * time.Second)
+	for metric(s, "cms_search_index_articles") != 30 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the search index did not load 30 articles: %s", s.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if res, err := http.Get(s.url + "/api/v1/delivery/search?q=the"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("search: %v %v", res, err)
+	}
+	if n := metric(s, "cms_search_index_searches_total"); n != 1 {
+		t.Fatalf("searches the index answered: %v, want 1", n)
+	}
+	if got, least := debug.SetMemoryLimit(-1), int64(16<<20+memoryHeadroom+30*1024); got < least {
+		t.Fatalf("memory limit with 30 articles in the index: %d, want at least %d", got, least)
+	}
+	s.shutdown(t)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("memory limit after serve: %d, want the previous %d", got, before)
+	}
+
+	s = startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_SEARCH_INDEX": "database"})
+	if v := metric(s, "cms_search_index_articles"); v != -1 {
+		t.Fatalf("cms_search_index_articles with CMS_SEARCH_INDEX=database: %v, want -1", v)
 	}
 	s.shutdown(t)
 }

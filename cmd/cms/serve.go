@@ -59,9 +59,12 @@ func (e *env) serve(args []string) error {
 		}
 	}
 
-	restoreLimit, limit := e.limitMemory(cfg.CacheBytes)
-	defer restoreLimit()
-	e.log.Info("memory limit", "bytes", limit)
+	limit := e.limitMemory(cfg.CacheBytes)
+	defer limit.restore()
+	e.log.Info("memory limit", "bytes", limit.current())
+	if cfg.SearchIndex == "memory" {
+		e.keepSearchIndex(app.db, limit)
+	}
 
 	if cfg.DebugAddr != "" {
 		stop, err := e.serveDebug(cfg.DebugAddr)
@@ -157,6 +160,7 @@ func (e *env) openDB(cfg *Config, migrate bool) (*store.DB, error) {
 
 // app is everything wired together.
 type app struct {
+	db      *store.DB
 	auth    *auth.Service
 	editor  *cms.Editor
 	handler http.Handler
@@ -187,6 +191,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	ed.ScheduleFailed, failures = e.scheduleFailures()
 	pools = append(pools, failures)
 	pools = append(pools, replicaMetrics(db)...)
+	pools = append(pools, searchIndexMetrics(db)...)
 	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
 		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
 	pools = append(pools, hooks.Collectors()...)
@@ -224,7 +229,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	if err := db.ListenChanges(e.ctx, e.log); err != nil {
 		return nil, fmt.Errorf("listen for changes: %w", err)
 	}
-	return &app{auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler(), listener: srv.HitListener}, nil
+	return &app{db: db, auth: as, editor: ed, handler: handler, hooks: hooks, metrics: srv.MetricsHandler(), listener: srv.HitListener}, nil
 }
 
 func ready(ctx context.Context, db *store.DB) error {

@@ -39,3 +39,25 @@ func replicaMetrics(db *store.DB) []prometheus.Collector {
 			}),
 	}
 }
+
+// searchIndexMetrics tell operators what the in-memory search index
+// (CMS_SEARCH_INDEX=memory) holds and does.
+func searchIndexMetrics(db *store.DB) []prometheus.Collector {
+	stats := func() store.SearchIndexStats { s, _ := db.SearchIndexStats(); return s }
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cms_search_index_articles",
+			Help: "Live articles in the in-memory search index; -1 while it loads or when searches read the database."},
+			func() float64 {
+				if s := stats(); s.Ready {
+					return float64(s.Articles)
+				}
+				return -1
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_search_index_searches_total",
+			Help: "Searches the in-memory search index answered (the rest read the database)."},
+			func() float64 { return float64(stats().Searches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_search_index_catch_ups_total",
+			Help: "Times the in-memory search index read the changes made since it last did (once after each change, at the next search)."},
+			func() float64 { return float64(stats().CatchUps) }),
+	}
+}
