@@ -149,8 +149,18 @@ func snippetByList(terms []foldedTerm, s string, needMatch bool) (string, bool) 
 	return writeSnippet(s, words[best:last+1], best > 0, last < len(words)-1), true
 }
 
+// snippetOf cuts what the list of every word cuts, from texts with
+// letters other than ASCII and from texts of ASCII only (asciiWindow).
 func TestSnippetOfAsByList(t *testing.T) {
-	words := []string{"baricitinib", "treats", "alopecia", "Sjögren", "patients", "dose", "daily", "&", "<b>", "—", "x", "y", "z"}
+	for _, words := range [][]string{
+		{"baricitinib", "treats", "alopecia", "Sjögren", "patients", "dose", "daily", "&", "<b>", "—", "x", "y", "z"},
+		{"baricitinib", "treats", "Alopecia", "sjogren", "patients", "dose", "daily", "&", "<b>", "-", "x", "y", "z", "BARICITINIBS"},
+	} {
+		snippetOfAsByList(t, words)
+	}
+}
+
+func snippetOfAsByList(t *testing.T, words []string) {
 	terms := foldTerms(SearchTerms("barici alopecia sjogren"))
 	rng := rand.New(rand.NewPCG(3, 4))
 	for n := 0; n < 20000; n++ {
@@ -169,4 +179,25 @@ func TestSnippetOfAsByList(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkSnippetWindow compares finding the best window of an ASCII
+// text word by word (window) and in asciiWindow's tight loop.
+func BenchmarkSnippetWindow(b *testing.B) {
+	body, terms := strings.ReplaceAll(snippetBody(), "—", "-"), foldTerms(SearchTerms("barici"))
+	b.Run("window", func(b *testing.B) {
+		for b.Loop() {
+			window(terms, body)
+		}
+	})
+	b.Run("asciiWindow", func(b *testing.B) {
+		for b.Loop() {
+			asciiWindow(terms, body)
+		}
+	})
+	b.Run("Snippet", func(b *testing.B) {
+		for b.Loop() {
+			Snippet(SearchTerms("barici"), body)
+		}
+	})
 }
