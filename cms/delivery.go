@@ -53,7 +53,8 @@ type LiveItem struct {
 	SearchKey  string
 	SummaryDoc []byte
 	// BodyText is the article's text (search only, for the snippet), and
-	// Snippet the passage of the article a search result shows.
+	// Snippet the passage of the article a search result shows (a store
+	// may cut it itself, leaving BodyText empty).
 	BodyText string
 	Snippet  string
 }
@@ -202,11 +203,13 @@ func (d *Delivery) Search(ctx context.Context, text, topic string, limit int, cu
 		last := res.Items[len(res.Items)-1]
 		res.Next = ScoreCursor{Score: last.Score, ID: last.SearchKey}.Encode()
 	}
-	// Snippets for the page returned only.
+	// Snippets for the page returned only; a store may have cut them
+	// already (one that keeps the texts compressed in memory).
 	terms := SearchTerms(text)
 	for i := range res.Items {
-		it := &res.Items[i]
-		it.Snippet, it.BodyText = Snippet(terms, it.BodyText, it.Summary, it.Title), ""
+		if it := &res.Items[i]; it.Snippet == "" {
+			it.Snippet, it.BodyText = Snippet(terms, it.BodyText, it.Summary, it.Title), ""
+		}
 	}
 	return res, nil
 }

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/golang/snappy"
-
 	"healthcms/cms"
 )
 
@@ -30,7 +28,7 @@ import (
 // server gave out pages the same on another.
 type searchIndex struct {
 	mu     sync.RWMutex
-	docs   map[uint32]*indexedDoc
+	docs   map[uint32]indexedDoc
 	words  map[string]*wordLists
 	vocab  []string // the words, sorted, for prefixes
 	fresh  []string // words added since vocab was sorted
@@ -49,43 +47,34 @@ type searchIndex struct {
 // and anywhere.
 type wordLists struct{ head, all postings }
 
-// indexedDoc is a live article as the index holds it: a result's fields
-// (BodyText empty), its body snappy-compressed, its topics, and tag, what
-// tells its version from another at the same key (see searchSQL.all).
-type indexedDoc struct {
-	item   cms.LiveItem
-	body   []byte
-	topics []string
-	tag    string
-}
-
 func newSearchIndex() *searchIndex {
-	return &searchIndex{docs: map[uint32]*indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{}}
+	return &searchIndex{docs: map[uint32]indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{}}
 }
 
 // freshMax is how many new words a prefix search scans unsorted before
 // they are sorted into vocab.
 const freshMax = 1024
 
-// newDoc prepares a live article for the index, outside its lock: its
-// body is compressed, and kept as text until put has read its words.
-func newDoc(it cms.LiveItem, topics []string, tag string) *indexedDoc {
-	return &indexedDoc{item: it, body: snappy.Encode(nil, []byte(it.BodyText)), topics: topics, tag: tag}
+// newDoc is a live article read for the index: as it is packed, and its
+// texts and topics, which put reads its words from.
+type newDoc struct {
+	doc    indexedDoc
+	item   cms.LiveItem
+	topics []string
 }
 
 // put adds an article under key k. The caller holds mu.
-func (ix *searchIndex) put(k uint32, d *indexedDoc) {
-	ix.docs[k] = d
+func (ix *searchIndex) put(k uint32, n *newDoc) {
+	ix.docs[k] = n.doc
 	head := func(w []byte) {
 		l := ix.lists(w)
 		l.head.add(k)
 		l.all.add(k)
 	}
-	cms.EachSearchWord(d.item.Title, head)
-	cms.EachSearchWord(d.item.Summary, head)
-	cms.EachSearchWord(d.item.BodyText, func(w []byte) { ix.lists(w).all.add(k) })
-	d.item.BodyText = ""
-	for _, t := range d.topics {
+	cms.EachSearchWord(n.item.Title, head)
+	cms.EachSearchWord(n.item.Summary, head)
+	cms.EachSearchWord(n.item.BodyText, func(w []byte) { ix.lists(w).all.add(k) })
+	for _, t := range n.topics {
 		p := ix.topics[t]
 		if p == nil {
 			p = &postings{}
@@ -109,8 +98,8 @@ func (ix *searchIndex) lists(w []byte) *wordLists {
 
 // drop removes the article under key k. The caller holds mu.
 func (ix *searchIndex) drop(k uint32) {
-	d := ix.docs[k]
-	if d == nil {
+	d, ok := ix.docs[k]
+	if !ok {
 		return
 	}
 	delete(ix.docs, k)
@@ -124,12 +113,10 @@ func (ix *searchIndex) drop(k uint32) {
 			}
 		}
 	}
-	cms.EachSearchWord(d.item.Title, each)
-	cms.EachSearchWord(d.item.Summary, each)
-	if body, err := snappy.Decode(nil, d.body); err == nil {
-		cms.EachSearchWord(string(body), each)
-	}
-	for _, t := range d.topics {
+	cms.EachSearchWord(string(d.field(fTitle)), each)
+	cms.EachSearchWord(string(d.field(fSummary)), each)
+	cms.EachSearchWord(d.body(), each)
+	for _, t := range d.topics() {
 		if p := ix.topics[t]; p != nil {
 			p.remove(k)
 		}
@@ -249,19 +236,16 @@ func holds(it keyIter, v uint32) bool {
 	return ok && got == v
 }
 
-// items returns the live articles of the keys, with their texts, in the
-// order of the keys. The caller holds mu for reading.
-func (ix *searchIndex) items(keys []int64, tiers []int) []cms.LiveItem {
+// items returns the live articles of the keys, in the order of the keys,
+// each with its snippet for terms. The caller holds mu for reading.
+func (ix *searchIndex) items(keys []int64, tiers []int, terms []cms.SearchTerm) []cms.LiveItem {
 	out := make([]cms.LiveItem, 0, len(keys))
 	for i, k := range keys {
-		d := ix.docs[uint32(k)]
-		if d == nil {
+		d, ok := ix.docs[uint32(k)]
+		if !ok {
 			continue
 		}
-		it := d.item
-		if body, err := snappy.Decode(nil, d.body); err == nil {
-			it.BodyText = string(body)
-		}
+		it := d.item(uint32(k), terms)
 		it.Score = float64(tiers[i])
 		out = append(out, it)
 	}
@@ -272,12 +256,10 @@ func (ix *searchIndex) items(keys []int64, tiers []int) []cms.LiveItem {
 // articles, words and lists take, with the overhead of Go's maps and
 // slices. The caller holds mu for reading.
 func (ix *searchIndex) size() int64 {
-	const docOverhead, wordOverhead, listOverhead, blockOverhead = 320, 80, 56, 40
+	const docOverhead, wordOverhead, listOverhead, blockOverhead = 96, 80, 56, 40
 	var n int64
 	for _, d := range ix.docs {
-		it := &d.item
-		n += docOverhead + int64(len(d.body)+len(d.tag)+len(it.ArticleID)+len(it.Slug)+len(it.Title)+len(it.Summary)+
-			len(it.SearchKey)+len(it.SummaryDoc)+16*len(d.topics))
+		n += docOverhead + int64(cap(d.data))
 	}
 	list := func(p *postings) int64 {
 		n := int64(listOverhead + 4*cap(p.tail))

@@ -88,13 +88,13 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 			return fmt.Errorf("search key %d is out of the in-memory index's range", r.K)
 		}
 		tags[uint32(r.K)] = r.Tag
-		if d := ix.docs[uint32(r.K)]; d == nil || d.tag != r.Tag {
+		if d, ok := ix.docs[uint32(r.K)]; !ok || string(d.field(fTag)) != r.Tag {
 			add = append(add, r.K)
 		}
 	}
 	var gone []uint32
 	for k, d := range ix.docs {
-		if t, ok := tags[k]; !ok || t != d.tag {
+		if t, ok := tags[k]; !ok || t != string(d.field(fTag)) {
 			gone = append(gone, k)
 		}
 	}
@@ -133,8 +133,8 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 const indexReadBatch = 500
 
 // indexDocs reads the live articles of keys, with their texts and topics,
-// and prepares them for the index.
-func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map[uint32]string) (map[int64]*indexedDoc, error) {
+// and packs them for the index.
+func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map[uint32]string) (map[int64]*newDoc, error) {
 	ks := make([]string, len(keys))
 	for i, k := range keys {
 		ks[i] = strconv.FormatInt(k, 10)
@@ -159,11 +159,13 @@ func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map
 	for _, t := range topics {
 		of[t.K] = append(of[t.K], t.Topic)
 	}
-	out := make(map[int64]*indexedDoc, len(rows))
+	out := make(map[int64]*newDoc, len(rows))
 	for _, r := range rows {
-		out[r.K] = newDoc(cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
-			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, SearchKey: strconv.FormatInt(r.K, 10),
-			SummaryDoc: []byte(r.SummaryDoc), BodyText: r.BodyText}, of[r.K], tags[uint32(r.K)])
+		n := &newDoc{item: cms.LiveItem{ArticleID: r.ArticleID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+			PublishedAt: r.PublishedAt.Time, UpdatedAt: r.UpdatedAt.Time, SummaryDoc: []byte(r.SummaryDoc), BodyText: r.BodyText},
+			topics: of[r.K]}
+		n.doc = packDoc(&n.item, n.topics, tags[uint32(r.K)])
+		out[r.K] = n
 	}
 	return out, nil
 }
@@ -186,7 +188,7 @@ func (db *DB) searchIndexed(ctx context.Context, src source, q cms.SearchQuery, 
 	if more {
 		keys, tiers = keys[:q.Limit], tiers[:q.Limit]
 	}
-	return ix.items(keys, tiers), more, true, nil
+	return ix.items(keys, tiers, terms), more, true, nil
 }
 
 // SearchIndexStats is what the in-memory search index holds and did, for
