@@ -105,6 +105,7 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	for _, k := range gone {
 		ix.drop(k)
 	}
+	ix.sortVocab(false)
 	ix.mu.Unlock()
 	for len(add) > 0 {
 		n := min(len(add), indexReadBatch)
@@ -181,6 +182,12 @@ func (db *DB) searchIndexed(ctx context.Context, src source, q cms.SearchQuery, 
 		return nil, false, true, err
 	}
 	ix.searches.Add(1)
+	select {
+	case ix.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false, true, ctx.Err()
+	}
+	defer func() { <-ix.turns }()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	keys, tiers := ix.search(q, cms.FoldSearchTerms(terms), tier, before)
