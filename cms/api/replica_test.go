@@ -215,6 +215,10 @@ func TestReadReplicaOtherServersChange(t *testing.T) {
 	s := newReplicaSetup(t)
 	writer := newEnvOn(t, storetest.OpenURL(t, s.primary.URL))
 	reader, db := s.server(t)
+	// A second reader keeps the search index in memory: it must not catch
+	// up from the paused replica either.
+	indexed, _ := s.server(t)
+	keepIndex(indexed)
 
 	a := writer.publish("Upadacitinib, first version")
 	slug := a["slug"].(string)
@@ -246,9 +250,14 @@ func TestReadReplicaOtherServersChange(t *testing.T) {
 		}
 	}
 	q := "/api/v1/delivery/search?q=" + url.QueryEscape("Upadacitinib")
-	if m := reader.do("GET", q, "", nil).want(200).json(); len(m["items"].([]any)) != 1 ||
-		m["items"].([]any)[0].(map[string]any)["title"] != "Upadacitinib, second version" {
-		t.Fatalf("search on the reader: %v", m)
+	for _, r := range []*env{reader, indexed} {
+		if m := r.do("GET", q, "", nil).want(200).json(); len(m["items"].([]any)) != 1 ||
+			m["items"].([]any)[0].(map[string]any)["title"] != "Upadacitinib, second version" {
+			t.Fatalf("search on the reader: %v", m)
+		}
+	}
+	if st, _ := indexed.db.SearchIndexStats(); st.Searches != 1 {
+		t.Fatalf("the index answered %d searches, want 1", st.Searches)
 	}
 
 	s.resumeReplay(t)
