@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -169,7 +168,17 @@ func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
 // snippet added as the last member).
 // prefix, when not empty, is members written before the items.
 func summaries(prefix string, items []cms.LiveItem, next string, snippets bool) *cachedResponse {
-	var b strings.Builder
+	// One buffer of about the answer's size: grown by doubling, it was
+	// most of what an uncached search allocated (105 KB for a 19 KB page),
+	// and so what set how often the collector ran.
+	n := len(prefix) + len(next) + 64
+	for _, it := range items {
+		n += len(it.SummaryDoc) + len(it.Snippet) + len(it.Snippet)/8 + 16
+	}
+	b := bytes.NewBuffer(make([]byte, 0, n))
+	enc := json.NewEncoder(b)
+	// The snippet's marks stay as written (no \u003c): it is HTML.
+	enc.SetEscapeHTML(false)
 	b.WriteString(`{` + prefix + `"items":[`)
 	for i, it := range items {
 		if i > 0 {
@@ -182,23 +191,19 @@ func summaries(prefix string, items []cms.LiveItem, next string, snippets bool) 
 		}
 		b.Write(doc[:len(doc)-1])
 		b.WriteString(`,"snippet":`)
-		// The snippet's marks stay as written (no \u003c): it is HTML.
-		var sn bytes.Buffer
-		enc := json.NewEncoder(&sn)
-		enc.SetEscapeHTML(false)
 		enc.Encode(it.Snippet)
-		b.Write(bytes.TrimRight(sn.Bytes(), "\n"))
+		b.Truncate(b.Len() - 1) // Encode's newline
 		b.WriteByte('}')
 	}
 	b.WriteString(`],"next_cursor":`)
 	if next == "" {
 		b.WriteString("null")
 	} else {
-		nb, _ := json.Marshal(next)
-		b.Write(nb)
+		enc.Encode(next)
+		b.Truncate(b.Len() - 1)
 	}
 	b.WriteString("}\n")
-	body := []byte(b.String())
+	body := b.Bytes()
 	return newCached(jsonType, body, cms.StrongETag(body), nil)
 }
 

@@ -69,6 +69,16 @@ func (d indexedDoc) field(f docField) []byte {
 	}
 }
 
+// text returns field f as a string that shares the doc's bytes: they
+// are never changed once packed, and stay while the string does.
+func (d indexedDoc) text(f docField) string {
+	b := d.field(f)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // topics returns the article's topic slugs.
 func (d indexedDoc) topics() []string {
 	if t := d.field(fTopics); len(t) > 0 {
@@ -94,8 +104,8 @@ var bodyBufs = sync.Pool{New: func() any { return new([]byte) }}
 // item returns the article as a search result under key k, with the
 // snippet for terms cut from its text (the text itself is not kept).
 func (d indexedDoc) item(k uint32, terms []cms.SearchTerm) cms.LiveItem {
-	it := cms.LiveItem{ArticleID: string(d.field(fArticleID)), Slug: string(d.field(fSlug)), Title: string(d.field(fTitle)),
-		Summary: string(d.field(fSummary)), PublishedAt: d.published, UpdatedAt: d.updated,
+	it := cms.LiveItem{ArticleID: d.text(fArticleID), Slug: d.text(fSlug), Title: d.text(fTitle),
+		Summary: d.text(fSummary), PublishedAt: d.published, UpdatedAt: d.updated,
 		SearchKey: strconv.FormatUint(uint64(k), 10), SummaryDoc: d.field(fSummaryDoc)}
 	buf := bodyBufs.Get().(*[]byte)
 	defer bodyBufs.Put(buf)
