@@ -434,21 +434,21 @@ func (ss s) excluding(ctx context.Context, base, key string, args []any, excl st
 	}
 }
 
+// hitRow is a row of searchSQL.rows: a hit's live row, its text and its
+// key.
+type hitRow struct {
+	liveRow
+	BodyText string `db:"body_text"`
+	K        int64  `db:"k"`
+}
+
 // items reads the live rows of the keys, in their order.
 func (ss s) items(ctx context.Context, keys []int64, scores []float64) ([]cms.LiveItem, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	ks := make([]string, len(keys))
-	for i, k := range keys {
-		ks[i] = strconv.FormatInt(k, 10)
-	}
-	var rows []struct {
-		liveRow
-		BodyText string `db:"body_text"`
-		K        int64  `db:"k"`
-	}
-	if err := ss.sel(ctx, &rows, ss.sql.rows, ss.sql.keys(strings.Join(ks, ","))); err != nil {
+	var rows []hitRow
+	if err := ss.sel(ctx, &rows, ss.sql.rows, ss.sql.keysArg(keys)); err != nil {
 		return nil, err
 	}
 	at := make(map[int64]int, len(keys))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -140,6 +141,15 @@ type searchSQL struct {
 	// topicsOf lists the topic slugs (topic) of the live articles of keys
 	// (k), its one parameter as rows'.
 	topicsOf string
+}
+
+// keysArg is the parameter of rows and topicsOf for keys.
+func (q searchSQL) keysArg(keys []int64) string {
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = strconv.FormatInt(k, 10)
+	}
+	return q.keys(strings.Join(ks, ","))
 }
 
 // fts5Match writes terms as an FTS5 query: each a quoted string, which

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -136,16 +134,8 @@ const indexReadBatch = 500
 // indexDocs reads the live articles of keys, with their texts and topics,
 // and packs them for the index.
 func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map[uint32]string) (map[int64]*newDoc, error) {
-	ks := make([]string, len(keys))
-	for i, k := range keys {
-		ks[i] = strconv.FormatInt(k, 10)
-	}
-	arg := db.d.search.keys(strings.Join(ks, ","))
-	var rows []struct {
-		liveRow
-		BodyText string `db:"body_text"`
-		K        int64  `db:"k"`
-	}
+	arg := db.d.search.keysArg(keys)
+	var rows []hitRow
 	if err := tx.SelectContext(ctx, &rows, db.q(db.d.search.rows), arg); err != nil {
 		return nil, err
 	}
