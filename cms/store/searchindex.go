@@ -143,9 +143,9 @@ func (ix *searchIndex) drop(k uint32) {
 	}
 }
 
-// sortVocab sorts the fresh words into vocab once there are many. The
-// caller holds mu.
-// Words dropped since are taken out of it then, or once there are many.
+// sortVocab sorts the fresh words into vocab once there are many (or
+// all of them, with force), and takes out the words dropped since: then,
+// or once there are many. The caller holds mu.
 func (ix *searchIndex) sortVocab(force bool) {
 	if (len(ix.fresh) == 0 || !force && len(ix.fresh) < freshMax) && ix.dropped < freshMax {
 		return

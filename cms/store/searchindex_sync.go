@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -83,7 +84,7 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	for _, r := range live {
 		if r.K <= 0 || r.K > math.MaxUint32 {
 			ix.mu.RUnlock()
-			return fmt.Errorf("search key %d is out of the in-memory index's range", r.K)
+			return fmt.Errorf("search key %d: %w", r.K, errKeyRange)
 		}
 		tags[uint32(r.K)] = r.Tag
 		if d, ok := ix.docs[uint32(r.K)]; !ok || string(d.field(fTag)) != r.Tag {
@@ -128,6 +129,9 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	return nil
 }
 
+// errKeyRange is a search key the index cannot hold (its keys are 32-bit).
+var errKeyRange = errors.New("out of the in-memory search index's range")
+
 // indexReadBatch is how many articles a catch-up reads at a time.
 const indexReadBatch = 500
 
@@ -162,14 +166,21 @@ func (db *DB) indexDocs(ctx context.Context, tx *sqlx.Tx, keys []int64, tags map
 }
 
 // searchIndexed is Search from the in-memory index, once it is current;
-// ok is false when the server keeps none or it is still loading.
+// ok is false when the server keeps none, it is still loading, or it
+// could not catch up (the database answers then).
 func (db *DB) searchIndexed(ctx context.Context, src source, q cms.SearchQuery, terms []cms.SearchTerm, tier int, before int64, heard uint64) ([]cms.LiveItem, bool, bool, error) {
 	ix := db.index.Load()
 	if ix == nil || !ix.ready.Load() {
 		return nil, false, false, nil
 	}
 	if err := db.currentIndex(ctx, ix, src, heard); err != nil {
-		return nil, false, true, err
+		// The database answers instead, from src, which has every change.
+		// A key the index cannot hold will not go away: the server stops
+		// keeping an index rather than read every key for every search.
+		if errors.Is(err, errKeyRange) {
+			db.index.CompareAndSwap(ix, nil)
+		}
+		return nil, false, false, nil
 	}
 	ix.searches.Add(1)
 	select {
