@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 
 	"github.com/jmoiron/sqlx"
@@ -188,7 +189,17 @@ func (db *DB) searchIndexed(ctx context.Context, src source, q cms.SearchQuery, 
 	case <-ctx.Done():
 		return nil, false, true, ctx.Err()
 	}
-	defer func() { <-ix.turns }()
+	defer func() {
+		<-ix.turns
+		// Handing the turn on made the next search runnable ahead of
+		// every goroutine the network woke (Go runs the goroutine a
+		// goroutine wakes next, on its own time slice): under load, a
+		// chain of searches ran while requests already read waited
+		// behind it. Yielding puts this one at the back of the queue
+		// they wait in. 1k articles, common pairs, wrk -c50: p99 191-247
+		// ms before, 61-68 after, at 1,550 and 1,600-1,660 req/s.
+		runtime.Gosched()
+	}()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	keys, tiers := ix.search(q, cms.FoldSearchTerms(terms), tier, before)
