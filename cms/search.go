@@ -128,14 +128,16 @@ func (t foldedTerm) matchesBytes(word []byte) bool {
 	return string(word) == t.text
 }
 
-// snippetWords is how many words a snippet shows.
-const snippetWords = 30
+// snippetWords is how many words a snippet shows, snippetLead of them
+// before the first hit it shows.
+const snippetWords, snippetLead = 30, 3
 
 // Snippet is a passage of a search hit for its result list: plain text,
 // HTML-escaped, with the words that match a term wrapped in
 // <mark>…</mark>, and "…" where the passage is cut. It is taken from the
-// first of the texts (body, summary, title) with a match: the window of
-// snippetWords words holding the most matches, earliest first. When none
+// first of the texts (body, summary, title) with a match: the first
+// place where every term of the search shows within a snippet, or, where
+// none holds them all, the first that holds the most of them. When none
 // matches (an article found by its topic), it is the start of the first
 // non-empty text.
 func Snippet(terms []SearchTerm, texts ...string) string {
@@ -157,11 +159,11 @@ func Snippet(terms []SearchTerm, texts ...string) string {
 // the snippet rather than into a new string per word.
 var htmlEscaper = strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;")
 
-// snippetWord is a word of a text: its byte span, and whether it matches
-// a term.
+// snippetWord is a word of a text: its byte span, and the terms it
+// matches (bit i for terms[i]).
 type snippetWord struct {
 	start, end int
-	hit        bool
+	hits       uint64
 }
 
 // asciiFolds is what each ASCII letter and digit folds to (itself, lower
@@ -190,10 +192,9 @@ func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 		if len(buf) == 0 {
 			return
 		}
-		for _, t := range terms {
+		for i, t := range terms {
 			if t.matchesBytes(buf) {
-				cur.hit = true
-				break
+				cur.hits |= 1 << i
 			}
 		}
 		stop = !fn(cur)
@@ -209,10 +210,9 @@ func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 			}
 			if j == len(s) || s[j] < utf8.RuneSelf {
 				w := snippetWord{start: i, end: j}
-				for _, t := range terms {
+				for k, t := range terms {
 					if t.matchesASCII(s[i:j]) {
-						w.hit = true
-						break
+						w.hits |= 1 << k
 					}
 				}
 				if !fn(w) {
@@ -268,23 +268,23 @@ func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 
 // snippetOf cuts the snippet out of s; with needMatch it fails when no
 // word of s matches. It walks s twice rather than keep its words: first
-// to find the window with the most hits, then for the few words around
-// it (a 5 KB body has a thousand words, and the list of them was most of
-// a snippet's allocation).
+// to find the window (and no further), then for the few words around it
+// (a 5 KB body has a thousand words, and the list of them was most of a
+// snippet's allocation).
 func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
-	n, best, bestHits, ascii := asciiWindow(terms, s)
+	first, found, ascii := asciiWindow(terms, s)
 	if !ascii {
-		n, best, bestHits = window(terms, s)
+		first, found = window(terms, s)
 	}
-	if n == 0 || needMatch && bestHits == 0 {
+	if needMatch && !found {
 		return "", false
 	}
-	// The words the snippet can show: it starts a few words before the
-	// best window's first hit (so the hit is not the very first word
-	// shown), or earlier near the end of s; it is never more than
-	// snippetWords past that hit.
-	from := max(0, best-snippetWords)
-	words := make([]snippetWord, 0, 3*snippetWords)
+	// The words the snippet can show: from far enough before the
+	// window's first hit to still show snippetWords words should s end
+	// soon after it, to one word past the last that can be shown, which
+	// tells whether s goes on.
+	from := max(0, first-snippetWords)
+	words := make([]snippetWord, 0, 2*snippetWords+1)
 	off, i := 0, 0
 	if ascii {
 		off, i = asciiWordStart(s, from), from // no need to walk the words before
@@ -297,59 +297,74 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 		i++
 		return len(words) < cap(words)
 	})
-	best -= from
-	if bestHits > 0 {
-		for i := best; i < len(words); i++ {
-			if words[i].hit {
-				best = max(0, min(i-3, n-from-snippetWords))
-				break
-			}
-		}
+	if len(words) == 0 {
+		return "", false // s has no words
 	}
-	best = min(best, len(words)-1)
-	last := min(len(words), best+snippetWords) - 1
-	return writeSnippet(s, words[best:last+1], from+best > 0, from+last < n-1), true
+	// snippetLead words before the first hit, or earlier when s ends
+	// before snippetWords words from there.
+	start := max(0, first-from-snippetLead)
+	if len(words) < cap(words) {
+		start = max(0, min(start, len(words)-snippetWords))
+	}
+	last := min(len(words), start+snippetWords) - 1
+	return writeSnippet(s, words[start:last+1], from+start > 0, last < len(words)-1), true
 }
 
-// window finds the window of snippetWords words of s with the most hits
-// (the first such): the number of words of s, the window's first word
-// and its hits. A sliding count over a ring of the last snippetWords
-// words' hits.
-func window(terms []foldedTerm, s string) (n, best, bestHits int) {
-	var ring [snippetWords]bool
-	hits := 0
+// cover finds a snippet's window as the words of a text go by: the first
+// word of the first place where every term shows within snippetWords
+// minus snippetLead words (so that all show in the snippet), or the first
+// that holds the most terms. A search stops reading there: a snippet
+// cut from the whole of each hit's text was most of a search's CPU (issue
+// 13), and the first place with all the terms is as good a passage as
+// any for a reader, where the one with most hits was often one word
+// repeated.
+type cover struct {
+	terms int
+	// seen is where each term was last seen, plus one (0: not yet).
+	seen        [maxSearchTerms]int
+	first, most int
+}
+
+// add notes word n, which matches the terms of mask, and reports whether
+// the window is found: every term shows.
+func (c *cover) add(n int, mask uint64) bool {
+	held, first := 0, n
+	for t := 0; t < c.terms; t++ {
+		if mask&(1<<t) != 0 {
+			c.seen[t] = n + 1
+		}
+		if at := c.seen[t] - 1; at >= 0 && at > n-(snippetWords-snippetLead) {
+			held, first = held+1, min(first, at)
+		}
+	}
+	if held > c.most {
+		c.first, c.most = first, held
+	}
+	return held == c.terms
+}
+
+// window finds the window of s (see cover): its first word, and whether
+// any word of s matches.
+func window(terms []foldedTerm, s string) (first int, found bool) {
+	c, n := cover{terms: min(len(terms), maxSearchTerms)}, 0
 	eachWord(terms, s, func(w snippetWord) bool {
-		i := n
 		n++
-		if ring[i%snippetWords] {
-			hits--
-		}
-		ring[i%snippetWords] = w.hit
-		if w.hit {
-			hits++
-		}
-		if first := max(0, i-snippetWords+1); hits > bestHits {
-			best, bestHits = first, hits
-		}
-		return true
+		return w.hits == 0 || !c.add(n-1, w.hits)
 	})
-	return n, best, bestHits
+	return c.first, c.most > 0
 }
 
 // asciiWindow is window for a text of ASCII only, as most are, in one
-// tight loop over its bytes with no call per word: a search cuts a
-// snippet from each hit's whole text (6 KB at 100k articles), and window
-// was most of a search's CPU (issue 13). ascii is false, and nothing
-// else set, when s holds any other byte.
-func asciiWindow(terms []foldedTerm, s string) (n, best, bestHits int, ascii bool) {
-	var q [snippetWords]int // the word numbers of the hits in the window, a ring from qh
-	qh, qn := 0, 0
+// tight loop over its bytes with no call per word. ascii is false, and
+// nothing else set, when s holds any other byte before the window ends.
+func asciiWindow(terms []foldedTerm, s string) (first int, found, ascii bool) {
+	c, n := cover{terms: min(len(terms), maxSearchTerms)}, 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return 0, 0, 0, false
+		ch := s[i]
+		if ch >= utf8.RuneSelf {
+			return 0, false, false
 		}
-		if asciiFolds[c] == 0 {
+		if asciiFolds[ch] == 0 {
 			i++
 			continue
 		}
@@ -357,22 +372,19 @@ func asciiWindow(terms []foldedTerm, s string) (n, best, bestHits int, ascii boo
 		for j < len(s) && s[j] < utf8.RuneSelf && asciiFolds[s[j]] != 0 {
 			j++
 		}
-		for _, t := range terms {
+		var mask uint64
+		for k, t := range terms {
 			if t.matchesASCII(s[i:j]) {
-				for qn > 0 && q[qh] <= n-snippetWords {
-					qh, qn = (qh+1)%snippetWords, qn-1
-				}
-				q[(qh+qn)%snippetWords] = n
-				if qn++; qn > bestHits {
-					best, bestHits = max(0, n-snippetWords+1), qn
-				}
-				break
+				mask |= 1 << k
 			}
+		}
+		if mask != 0 && c.add(n, mask) {
+			break
 		}
 		n++
 		i = j
 	}
-	return n, best, bestHits, true
+	return c.first, c.most > 0, true
 }
 
 // asciiWordStart is where word k of an ASCII text s begins (len(s) past
@@ -406,7 +418,7 @@ func writeSnippet(s string, shown []snippetWord, before, after bool) string {
 	pos := shown[0].start
 	for _, w := range shown {
 		htmlEscaper.WriteString(&b, s[pos:w.start])
-		if w.hit {
+		if w.hits != 0 {
 			b.WriteString("<mark>")
 			htmlEscaper.WriteString(&b, s[w.start:w.end])
 			b.WriteString("</mark>")

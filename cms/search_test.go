@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"healthcms/cms"
@@ -31,6 +32,14 @@ func TestSearchTerms(t *testing.T) {
 
 func TestSnippet(t *testing.T) {
 	terms := cms.SearchTerms("barici sjogren")
+	// words is n words of two letters, prefix then a letter.
+	words := func(prefix string, n int) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = prefix + string(rune('a'+(i+1)%26))
+		}
+		return strings.Join(w, " ")
+	}
 	for _, c := range []struct {
 		texts []string
 		want  string
@@ -43,6 +52,9 @@ func TestSnippet(t *testing.T) {
 			// Thirty words, ending where the text does.
 			"…six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twentyone twentytwo " +
 				"twentythree twentyfour twentyfive twentysix twentyseven twentyeight twentynine thirty thirtyone thirtytwo thirtythree <mark>baricitinib</mark> thirtyfive"},
+		// Where both terms show, not where one shows most often.
+		{[]string{words("x", 40) + " baricitinib and baricitinib or baricitinib " + words("y", 40) + " baricitinib for Sjögren " + words("z", 40)},
+			"…ym yn yo <mark>baricitinib</mark> for <mark>Sjögren</mark> zb zc zd ze zf zg zh zi zj zk zl zm zn zo zp zq zr zs zt zu zv zw zx zy…"},
 	} {
 		if got := cms.Snippet(terms, c.texts...); got != c.want {
 			t.Errorf("%q: %q, want %q", c.texts, got, c.want)

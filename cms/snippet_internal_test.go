@@ -31,9 +31,9 @@ func foldedWords(terms []foldedTerm, s string) []snippetWord {
 		}
 		w := snippetWord{start: f.start[i], end: f.end[j-1]}
 		folded := string(f.runes[i:j])
-		for _, t := range terms {
+		for k, t := range terms {
 			if t.prefix && strings.HasPrefix(folded, t.text) || !t.prefix && folded == t.text {
-				w.hit = true
+				w.hits |= 1 << k
 			}
 		}
 		words = append(words, w)
@@ -112,41 +112,43 @@ func TestNonWordRunesFoldToNoWord(t *testing.T) {
 	}
 }
 
-// snippetByList is snippetOf as it was when it kept every word of s in a
-// list: the two walks of snippetOf must choose the very same words.
+// snippetByList is snippetOf written the plain way, over the list of
+// every word of s: the two walks of snippetOf, which stop early, must
+// choose the very same words.
 func snippetByList(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	words := splitWords(terms, s)
 	if len(words) == 0 {
 		return "", false
 	}
-	// The window with the most hits, by a sliding count.
-	best, bestHits, hits := 0, 0, 0
+	// The first window (snippetWords-snippetLead words, ending at word i)
+	// with every term, else the first with the most: its first hit.
+	first, most := 0, 0
 	for i := range words {
-		if words[i].hit {
-			hits++
-		}
-		if i >= snippetWords && words[i-snippetWords].hit {
-			hits--
-		}
-		if first := max(0, i-snippetWords+1); hits > bestHits {
-			best, bestHits = first, hits
-		}
-	}
-	if needMatch && bestHits == 0 {
-		return "", false
-	}
-	// Start the window at its first hit's sentence-ish context: a few
-	// words before it, so the hit is not the very first word shown.
-	if bestHits > 0 {
-		for i := best; i < len(words); i++ {
-			if words[i].hit {
-				best = max(0, min(i-3, len(words)-snippetWords))
-				break
+		latest := map[int]int{} // term: its last word in the window
+		for j := max(0, i-(snippetWords-snippetLead)+1); j <= i; j++ {
+			for t := range terms {
+				if words[j].hits&(1<<t) != 0 {
+					latest[t] = j
+				}
 			}
 		}
+		if len(latest) > most {
+			most, first = len(latest), i
+			for _, j := range latest {
+				first = min(first, j)
+			}
+		}
+		if most == len(terms) {
+			break
+		}
 	}
-	last := min(len(words), best+snippetWords) - 1
-	return writeSnippet(s, words[best:last+1], best > 0, last < len(words)-1), true
+	if needMatch && most == 0 {
+		return "", false
+	}
+	// snippetLead words before it, or earlier to show snippetWords words.
+	start := max(0, min(first-snippetLead, len(words)-snippetWords))
+	last := min(len(words), start+snippetWords) - 1
+	return writeSnippet(s, words[start:last+1], start > 0, last < len(words)-1), true
 }
 
 // snippetOf cuts what the list of every word cuts, from texts with
