@@ -272,7 +272,7 @@ func eachWord(terms []foldedTerm, s string, fn func(snippetWord) bool) {
 // (a 5 KB body has a thousand words, and the list of them was most of a
 // snippet's allocation).
 func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
-	first, found, ascii := asciiWindow(terms, s)
+	first, fromAt, found, ascii := asciiWindow(terms, s)
 	if !ascii {
 		first, found = window(terms, s)
 	}
@@ -287,7 +287,7 @@ func snippetOf(terms []foldedTerm, s string, needMatch bool) (string, bool) {
 	words := make([]snippetWord, 0, 2*snippetWords+1)
 	off, i := 0, 0
 	if ascii {
-		off, i = asciiWordStart(s, from), from // no need to walk the words before
+		off, i = fromAt, from // no need to walk the words before
 	}
 	eachWord(terms, s[off:], func(w snippetWord) bool {
 		w.start, w.end = w.start+off, w.end+off
@@ -355,14 +355,20 @@ func window(terms []foldedTerm, s string) (first int, found bool) {
 }
 
 // asciiWindow is window for a text of ASCII only, as most are, in one
-// tight loop over its bytes with no call per word. ascii is false, and
-// nothing else set, when s holds any other byte before the window ends.
-func asciiWindow(terms []foldedTerm, s string) (first int, found, ascii bool) {
+// tight loop over its bytes with no call per word. It also gives where
+// the words snippetOf reads begin, snippetWords before the window's
+// first: fromAt. ascii is false, and nothing else set, when s holds any
+// other byte before the window ends.
+func asciiWindow(terms []foldedTerm, s string) (first, fromAt int, found, ascii bool) {
 	c, n := cover{terms: min(len(terms), maxSearchTerms)}, 0
+	// starts is where the last len(starts) words begin, by their number:
+	// enough to hold the word snippetWords before a window's first,
+	// which is at most snippetWords-snippetLead words back.
+	var starts [2 * snippetWords]int
 	for i := 0; i < len(s); {
 		ch := s[i]
 		if ch >= utf8.RuneSelf {
-			return 0, false, false
+			return 0, 0, false, false
 		}
 		if asciiFolds[ch] == 0 {
 			i++
@@ -372,39 +378,27 @@ func asciiWindow(terms []foldedTerm, s string) (first int, found, ascii bool) {
 		for j < len(s) && s[j] < utf8.RuneSelf && asciiFolds[s[j]] != 0 {
 			j++
 		}
+		starts[n%len(starts)] = i
 		var mask uint64
 		for k, t := range terms {
 			if t.matchesASCII(s[i:j]) {
 				mask |= 1 << k
 			}
 		}
-		if mask != 0 && c.add(n, mask) {
-			break
+		if mask != 0 {
+			most := c.most
+			all := c.add(n, mask)
+			if c.most > most {
+				fromAt = starts[max(0, c.first-snippetWords)%len(starts)]
+			}
+			if all {
+				break
+			}
 		}
 		n++
 		i = j
 	}
-	return c.first, c.most > 0, true
-}
-
-// asciiWordStart is where word k of an ASCII text s begins (len(s) past
-// its last word).
-func asciiWordStart(s string, k int) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if asciiFolds[s[i]] == 0 {
-			i++
-			continue
-		}
-		if n == k {
-			return i
-		}
-		for i < len(s) && asciiFolds[s[i]] != 0 {
-			i++
-		}
-		n++
-	}
-	return len(s)
+	return c.first, fromAt, c.most > 0, true
 }
 
 // writeSnippet writes the words of s shown, HTML-escaped, hits marked,
