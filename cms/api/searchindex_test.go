@@ -134,6 +134,12 @@ func TestSearchIndexAnswersAsTheDatabase(t *testing.T) {
 			mem.publish(fmt.Sprintf("%s late %d", words(2), i), article(i)...)
 		}
 		compare("changed")
+
+		// A few changes more: fewer than the index packs with the rest
+		// (it keeps them beside it, and skips what they dropped).
+		live[30] = republish(mem, live[30], words(2)+" anew")
+		mem.act("editor", live[25], "unpublish").want(200)
+		compare("changed again")
 	})
 }
 

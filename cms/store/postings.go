@@ -109,15 +109,53 @@ func encodeBlock(keys []uint32) pblock {
 
 // keys decodes the block's keys into buf.
 func (b *pblock) keys(buf []uint32) []uint32 {
-	buf = append(buf[:0], b.first)
-	k := b.first
-	for d := b.data; len(d) > 0; {
+	return decodeBlock(b.first, b.data, buf)
+}
+
+// decodeBlock decodes a block's keys, its first and its deltas, into buf.
+func decodeBlock(first uint32, deltas []byte, buf []uint32) []uint32 {
+	buf = append(buf[:0], first)
+	k := first
+	for d := deltas; len(d) > 0; {
 		v, n := binary.Uvarint(d)
 		d = d[n:]
 		k += uint32(v)
 		buf = append(buf, k)
 	}
 	return buf
+}
+
+// bytes is about how many bytes the list's keys take.
+func (p *postings) bytes() int {
+	n := 4 * len(p.tail)
+	for i := range p.blocks {
+		n += 8 + len(p.blocks[i].data)
+	}
+	return n
+}
+
+// appendKeys appends the list's keys to buf.
+func (p *postings) appendKeys(buf []uint32) []uint32 {
+	var block []uint32
+	for i := range p.blocks {
+		block = p.blocks[i].keys(block)
+		buf = append(buf, block...)
+	}
+	return append(buf, p.tail...)
+}
+
+// blockList is a list's sealed blocks, which a cursor walks: a
+// postings', or one of a frozen index's lists.
+type blockList interface {
+	blockCount() int
+	blockFirst(i int) uint32
+	blockKeys(i int, buf []uint32) []uint32
+}
+
+func (p *postings) blockCount() int         { return len(p.blocks) }
+func (p *postings) blockFirst(i int) uint32 { return p.blocks[i].first }
+func (p *postings) blockKeys(i int, buf []uint32) []uint32 {
+	return p.blocks[i].keys(buf)
 }
 
 // keyIter walks keys from the highest down: seek returns the highest key
@@ -127,17 +165,22 @@ type keyIter interface {
 	seek(k uint32) (uint32, bool)
 }
 
-// pcursor walks one postings list.
+// pcursor walks one list: its blocks, then (a postings') its tail.
 type pcursor struct {
-	p   *postings
-	seg int      // the segment read: a block, or len(p.blocks) for the tail; -1 when done
+	l   blockList
+	seg int      // the segment read: a block, or the block count for the tail; -1 when done
 	cur []uint32 // its keys
 	i   int      // the current key, cur[i]; -1 before the first seek
 	buf []uint32
 }
 
 func newCursor(p *postings) *pcursor {
-	return &pcursor{p: p, seg: len(p.blocks), cur: p.tail, i: -1}
+	return &pcursor{l: p, seg: len(p.blocks), cur: p.tail, i: -1}
+}
+
+// frozenCursor walks a frozen index's list.
+func frozenCursor(l flist) *pcursor {
+	return &pcursor{l: l, seg: l.blockCount(), i: -1}
 }
 
 func (c *pcursor) seek(k uint32) (uint32, bool) {
@@ -157,13 +200,13 @@ func (c *pcursor) seek(k uint32) (uint32, bool) {
 		return c.cur[c.i], true
 	}
 	// An earlier block: the last whose first key is at or below k.
-	s := sort.Search(c.seg, func(j int) bool { return c.p.blocks[j].first > k }) - 1
+	s := sort.Search(c.seg, func(j int) bool { return c.l.blockFirst(j) > k }) - 1
 	if s < 0 {
 		c.seg = -1
 		return 0, false
 	}
 	c.seg = s
-	c.buf = c.p.blocks[s].keys(c.buf)
+	c.buf = c.l.blockKeys(s, c.buf)
 	c.cur = c.buf
 	c.i = sort.Search(len(c.cur), func(j int) bool { return c.cur[j] > k }) - 1
 	return c.cur[c.i], true

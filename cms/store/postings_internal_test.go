@@ -58,9 +58,43 @@ func checkPostings(t *testing.T, round int, p *postings, want []uint32, rng *ran
 	if !slices.Equal(got, want) {
 		t.Fatalf("round %d: keys %v\nwant %v", round, got, want)
 	}
-	// Walks down from the top, by steps and by jumps.
+	checkWalks(t, round, func() keyIter { return newCursor(p) }, want, rng)
+
+	// Frozen, the list walks the same; with some keys dropped since, and
+	// frozen again without them, it walks the keys left.
+	f := freeze(emptyFrozen(), nil, nil, map[string]*wordLists{"w": {all: *p}})
+	if len(want) == 0 {
+		if f.words() != 0 {
+			t.Fatalf("round %d: a word no article holds was frozen", round)
+		}
+		return
+	}
+	if f.words() != 1 || f.word(0) != "w" || f.find("w") != 0 || f.find("v") != -1 {
+		t.Fatalf("round %d: frozen words %q", round, f.text)
+	}
+	checkWalks(t, round, func() keyIter { return frozenCursor(f.list(1)) }, want, rng)
+	gone, left := map[uint32]struct{}{}, []uint32{}
+	for _, k := range want {
+		if rng.IntN(3) == 0 {
+			gone[k] = struct{}{}
+		} else {
+			left = append(left, k)
+		}
+	}
+	checkWalks(t, round, func() keyIter { return without{frozenCursor(f.list(1)), gone} }, left, rng)
+	if f = freeze(f, gone, nil, nil); len(left) > 0 {
+		checkWalks(t, round, func() keyIter { return frozenCursor(f.list(1)) }, left, rng)
+	} else if f.words() != 0 {
+		t.Fatalf("round %d: a word whose articles all went stayed frozen", round)
+	}
+}
+
+// checkWalks walks down from the top, by steps and by jumps, and checks
+// every seek against the sorted keys want.
+func checkWalks(t *testing.T, round int, newIt func() keyIter, want []uint32, rng *rand.Rand) {
+	t.Helper()
 	for range 5 {
-		c := newCursor(p)
+		c := newIt()
 		k := uint32(10)
 		if len(want) > 0 {
 			k += want[len(want)-1]

@@ -28,7 +28,12 @@ import (
 // DB.currentIndex). Keys are the databases' search keys, so a cursor one
 // server gave out pages the same on another.
 type searchIndex struct {
-	mu    sync.RWMutex
+	mu sync.RWMutex
+	// base is the index as last frozen, the bulk of it; gone are the
+	// keys it holds that were dropped since. The rest, docs to topics,
+	// is what was added since, but topics, which hold every article.
+	base  *frozen
+	gone  map[uint32]struct{}
 	docs  map[uint32]indexedDoc
 	words map[string]*wordLists
 	vocab []string // the words, sorted, for prefixes
@@ -60,7 +65,8 @@ type searchIndex struct {
 type wordLists struct{ head, all postings }
 
 func newSearchIndex() *searchIndex {
-	return &searchIndex{docs: map[uint32]indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{},
+	return &searchIndex{base: emptyFrozen(), gone: map[uint32]struct{}{},
+		docs: map[uint32]indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{},
 		turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
@@ -113,6 +119,10 @@ func (ix *searchIndex) lists(w []byte) *wordLists {
 func (ix *searchIndex) drop(k uint32) {
 	d, ok := ix.docs[k]
 	if !ok {
+		if d, ok = ix.doc(k); ok { // in base
+			ix.gone[k] = struct{}{}
+			ix.dropTopics(k, d)
+		}
 		return
 	}
 	delete(ix.docs, k)
@@ -134,6 +144,11 @@ func (ix *searchIndex) drop(k uint32) {
 	cms.EachSearchWord(string(d.field(fTitle)), each)
 	cms.EachSearchWord(string(d.field(fSummary)), each)
 	cms.EachSearchWord(d.body(), each)
+	ix.dropTopics(k, d)
+}
+
+// dropTopics takes key k out of the lists of its article's topics.
+func (ix *searchIndex) dropTopics(k uint32, d indexedDoc) {
 	for _, t := range d.topics() {
 		if p := ix.topics[t]; p != nil {
 			if p.remove(k); p.n == 0 {
@@ -141,6 +156,53 @@ func (ix *searchIndex) drop(k uint32) {
 			}
 		}
 	}
+}
+
+// doc returns the article under key k.
+func (ix *searchIndex) doc(k uint32) (indexedDoc, bool) {
+	if d, ok := ix.docs[k]; ok {
+		return d, true
+	}
+	if _, g := ix.gone[k]; g {
+		return indexedDoc{}, false
+	}
+	return ix.base.doc(k)
+}
+
+// eachDoc calls fn with every article and its key.
+func (ix *searchIndex) eachDoc(fn func(uint32, indexedDoc)) {
+	for k, d := range ix.docs {
+		fn(k, d)
+	}
+	for i, k := range ix.base.keys {
+		if _, g := ix.gone[k]; !g {
+			fn(k, ix.base.docOf(i))
+		}
+	}
+}
+
+// articles is how many articles the index holds.
+func (ix *searchIndex) articles() int {
+	return len(ix.docs) + len(ix.base.keys) - len(ix.gone)
+}
+
+// freezeMin is the fewest changes since the index was last frozen that
+// freeze it again; from 8 times as many articles on, an eighth of them.
+// Freezing reads and writes the whole index (about a second at 100k
+// articles, under mu), while the maps of changes are what the collector
+// has to mark and a dropped key costs a lookup wherever a search meets
+// it: an eighth bounds both, at editors' pace for days.
+const freezeMin = 16
+
+// freezeIfDue freezes the changes into base once there are enough. The
+// caller holds mu.
+func (ix *searchIndex) freezeIfDue() {
+	if len(ix.docs)+len(ix.gone) <= max(freezeMin, len(ix.base.keys)/8) {
+		return
+	}
+	ix.base = freeze(ix.base, ix.gone, ix.docs, ix.words)
+	ix.gone, ix.docs, ix.words = map[uint32]struct{}{}, map[uint32]indexedDoc{}, map[string]*wordLists{}
+	ix.vocab, ix.fresh, ix.dropped = nil, nil, 0
 }
 
 // sortVocab sorts the fresh words into vocab once there are many (or
@@ -169,13 +231,31 @@ func (ix *searchIndex) term(t cms.SearchTerm, head bool) keyIter {
 		}
 		return newCursor(&l.all)
 	}
-	if !t.Prefix {
-		if l := ix.words[t.Text]; l != nil {
-			return pick(l)
+	frozenWord := func(i int) keyIter {
+		j := 2*i + 1
+		if head {
+			j = 2 * i
 		}
-		return none{}
+		var it keyIter = frozenCursor(ix.base.list(j))
+		if len(ix.gone) > 0 {
+			it = without{it, ix.gone}
+		}
+		return it
 	}
 	var u anyOf
+	if !t.Prefix {
+		if i := ix.base.find(t.Text); i >= 0 {
+			u = append(u, frozenWord(i))
+		}
+		if l := ix.words[t.Text]; l != nil {
+			u = append(u, pick(l))
+		}
+		return oneOf(u)
+	}
+	lo, hi := ix.base.prefixed(t.Text)
+	for i := lo; i < hi; i++ {
+		u = append(u, frozenWord(i))
+	}
 	for i := sort.SearchStrings(ix.vocab, t.Text); i < len(ix.vocab) && strings.HasPrefix(ix.vocab[i], t.Text); i++ {
 		if l := ix.words[ix.vocab[i]]; l != nil { // nil: dropped
 			u = append(u, pick(l))
@@ -186,6 +266,11 @@ func (ix *searchIndex) term(t cms.SearchTerm, head bool) keyIter {
 			u = append(u, pick(l))
 		}
 	}
+	return oneOf(u)
+}
+
+// oneOf is the walk of any of the lists of u.
+func oneOf(u anyOf) keyIter {
 	switch len(u) {
 	case 0:
 		return none{}
@@ -269,7 +354,7 @@ func holds(it keyIter, v uint32) bool {
 func (ix *searchIndex) items(keys []int64, tiers []int, terms []cms.SearchTerm) []cms.LiveItem {
 	out := make([]cms.LiveItem, 0, len(keys))
 	for i, k := range keys {
-		d, ok := ix.docs[uint32(k)]
+		d, ok := ix.doc(uint32(k))
 		if !ok {
 			continue
 		}
@@ -284,8 +369,8 @@ func (ix *searchIndex) items(keys []int64, tiers []int, terms []cms.SearchTerm) 
 // articles, words and lists take, with the overhead of Go's maps and
 // slices. The caller holds mu for reading.
 func (ix *searchIndex) size() int64 {
-	const docOverhead, wordOverhead, listOverhead, blockOverhead = 96, 80, 56, 40
-	var n int64
+	const docOverhead, wordOverhead, listOverhead, blockOverhead, goneOverhead = 96, 80, 56, 40, 16
+	n := ix.base.size() + goneOverhead*int64(len(ix.gone))
 	for _, d := range ix.docs {
 		n += docOverhead + int64(cap(d.data))
 	}

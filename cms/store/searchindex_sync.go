@@ -33,7 +33,7 @@ func (db *DB) KeepSearchIndex(ctx context.Context) (int, error) {
 	ix.ready.Store(true)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.docs), nil
+	return ix.articles(), nil
 }
 
 // indexHeard is how many changes the search index has heard (0 without
@@ -88,16 +88,16 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 			return fmt.Errorf("search key %d: %w", r.K, errKeyRange)
 		}
 		tags[uint32(r.K)] = r.Tag
-		if d, ok := ix.docs[uint32(r.K)]; !ok || string(d.field(fTag)) != r.Tag {
+		if d, ok := ix.doc(uint32(r.K)); !ok || string(d.field(fTag)) != r.Tag {
 			add = append(add, r.K)
 		}
 	}
 	var gone []uint32
-	for k, d := range ix.docs {
+	ix.eachDoc(func(k uint32, d indexedDoc) {
 		if t, ok := tags[k]; !ok || t != string(d.field(fTag)) {
 			gone = append(gone, k)
 		}
-	}
+	})
 	ix.mu.RUnlock()
 	slices.Sort(add) // mostly appended to the words' lists, in order
 
@@ -123,6 +123,9 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 		ix.mu.Unlock()
 		add = add[n:]
 	}
+	ix.mu.Lock()
+	ix.freezeIfDue()
+	ix.mu.Unlock()
 	if ix.synced.Load() < h {
 		ix.synced.Store(h)
 	}
@@ -231,6 +234,6 @@ func (db *DB) SearchIndexStats() (SearchIndexStats, bool) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return SearchIndexStats{Ready: ix.ready.Load(), Articles: len(ix.docs), Words: len(ix.words), Bytes: ix.size(),
+	return SearchIndexStats{Ready: ix.ready.Load(), Articles: ix.articles(), Words: ix.base.words() + len(ix.words), Bytes: ix.size(),
 		Searches: ix.searches.Load(), CatchUps: ix.catchUps.Load()}, true
 }
