@@ -44,12 +44,8 @@ type fblock struct {
 	at          uint64
 }
 
-// emptyFrozen is a frozen index of nothing.
-func emptyFrozen() *frozen {
-	return &frozen{wordAt: []uint32{0}, listAt: []uint32{0}, blocks: []fblock{{}}, docAt: []uint64{0}}
-}
-
-func (f *frozen) words() int { return len(f.wordAt) - 1 }
+// words is how many words f holds; the zero frozen holds none.
+func (f *frozen) words() int { return max(0, len(f.wordAt)-1) }
 
 func (f *frozen) word(i int) string {
 	return string(f.text[f.wordAt[i]:f.wordAt[i+1]])

@@ -62,7 +62,7 @@ func checkPostings(t *testing.T, round int, p *postings, want []uint32, rng *ran
 
 	// Frozen, the list walks the same; with some keys dropped since, and
 	// frozen again without them, it walks the keys left.
-	f := freeze(emptyFrozen(), nil, nil, map[string]*wordLists{"w": {all: *p}})
+	f := freeze(&frozen{}, nil, nil, map[string]*wordLists{"w": {all: *p}})
 	if len(want) == 0 {
 		if f.words() != 0 {
 			t.Fatalf("round %d: a word no article holds was frozen", round)

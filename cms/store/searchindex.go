@@ -65,7 +65,7 @@ type searchIndex struct {
 type wordLists struct{ head, all postings }
 
 func newSearchIndex() *searchIndex {
-	return &searchIndex{base: emptyFrozen(), gone: map[uint32]struct{}{},
+	return &searchIndex{base: &frozen{}, gone: map[uint32]struct{}{},
 		docs: map[uint32]indexedDoc{}, words: map[string]*wordLists{}, topics: map[string]*postings{},
 		turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
