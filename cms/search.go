@@ -166,6 +166,19 @@ type snippetWord struct {
 	hits       uint64
 }
 
+// byteFolds is asciiFolds for every byte: nonASCII for the bytes of
+// other characters.
+var byteFolds = func() (t [256]byte) {
+	copy(t[:], asciiFolds[:])
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = nonASCII
+	}
+	return t
+}()
+
+// nonASCII is byteFolds' mark of a byte of a character other than ASCII.
+const nonASCII = 0xff
+
 // asciiFolds is what each ASCII letter and digit folds to (itself, lower
 // case); 0 for the rest, which end a word.
 var asciiFolds = func() (t [utf8.RuneSelf]byte) {
@@ -361,24 +374,44 @@ func window(terms []foldedTerm, s string) (first int, found bool) {
 // other byte before the window ends.
 func asciiWindow(terms []foldedTerm, s string) (first, fromAt int, found, ascii bool) {
 	c, n := cover{terms: min(len(terms), maxSearchTerms)}, 0
-	// starts is where the last len(starts) words begin, by their number:
-	// enough to hold the word snippetWords before a window's first,
-	// which is at most snippetWords-snippetLead words back.
-	var starts [2 * snippetWords]int
-	for i := 0; i < len(s); {
-		ch := s[i]
-		if ch >= utf8.RuneSelf {
-			return 0, 0, false, false
+	// starts is where the last len(starts) words begin, by their number
+	// (a power of two): enough to hold the word snippetWords before a
+	// window's first, which is at most snippetWords-snippetLead back.
+	var starts [64]int
+	// firsts are the letters the terms begin with: a word that begins
+	// with another is matched against none (most words are not).
+	var firsts [256]bool
+	for _, t := range terms {
+		if t.text == "" {
+			firsts = [256]bool{}
+			for i := range firsts {
+				firsts[i] = true
+			}
+			break
 		}
-		if asciiFolds[ch] == 0 {
+		firsts[t.text[0]] = true
+	}
+	for i := 0; i < len(s); {
+		f := byteFolds[s[i]]
+		if f == 0 {
 			i++
 			continue
 		}
+		if f == nonASCII {
+			return 0, 0, false, false
+		}
+		// The word goes on while its bytes fold to a letter or digit
+		// (1 to nonASCII-1: one comparison).
 		j := i + 1
-		for j < len(s) && s[j] < utf8.RuneSelf && asciiFolds[s[j]] != 0 {
+		for j < len(s) && byteFolds[s[j]]-1 < nonASCII-1 {
 			j++
 		}
 		starts[n%len(starts)] = i
+		if !firsts[f] {
+			n++
+			i = j
+			continue
+		}
 		var mask uint64
 		for k, t := range terms {
 			if t.matchesASCII(s[i:j]) {

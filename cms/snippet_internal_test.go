@@ -202,4 +202,11 @@ func BenchmarkSnippetWindow(b *testing.B) {
 			Snippet(SearchTerms("barici"), body)
 		}
 	})
+	// A term the text lacks: the whole text is walked.
+	none := foldTerms(SearchTerms("tofacitinib"))
+	b.Run("asciiWindow/whole", func(b *testing.B) {
+		for b.Loop() {
+			asciiWindow(none, body)
+		}
+	})
 }
