@@ -13,24 +13,46 @@ import (
 )
 
 // serve bounds the Go heap by the delivery cache plus headroom while it
-// runs, leaves a limit set by GOMEMLIMIT alone, and restores the previous
-// limit when it stops.
+// runs, with GOGC off, leaves a limit set by GOMEMLIMIT and a GOGC set
+// alone, and restores the previous limit and GOGC when it stops.
 func TestServeMemoryLimit(t *testing.T) {
-	before := debug.SetMemoryLimit(-1)
+	before, gcBefore := debug.SetMemoryLimit(-1), gcPercent()
 	s := startServer(t, map[string]string{"CMS_DATABASE_URL": storetest.URL(t, "sqlite"), "CMS_DELIVERY_CACHE_MB": "16"})
 	if got, want := debug.SetMemoryLimit(-1), int64(16<<20+memoryHeadroom); got != want {
 		t.Fatalf("memory limit while serving with a 16 MiB cache: %d, want %d", got, want)
 	}
+	if got := gcPercent(); got != -1 {
+		t.Fatalf("GOGC while serving with a memory limit: %d, want off (-1)", got)
+	}
 	s.shutdown(t)
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("memory limit after serve: %d, want the previous %d", got, before)
+	}
+	if got := gcPercent(); got != gcBefore {
+		t.Fatalf("GOGC after serve: %d, want the previous %d", got, gcBefore)
 	}
 
 	s = startServer(t, map[string]string{"CMS_DATABASE_URL": storetest.URL(t, "sqlite"), "GOMEMLIMIT": "1GiB"})
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("serve changed the limit although GOMEMLIMIT was set: %d, want %d", got, before)
 	}
+	if got := gcPercent(); got != gcBefore {
+		t.Fatalf("serve changed GOGC although GOMEMLIMIT was set: %d, want %d", got, gcBefore)
+	}
 	s.shutdown(t)
+
+	s = startServer(t, map[string]string{"CMS_DATABASE_URL": storetest.URL(t, "sqlite"), "GOGC": "200"})
+	if got := gcPercent(); got != gcBefore {
+		t.Fatalf("serve changed GOGC although GOGC was set: %d, want %d", got, gcBefore)
+	}
+	s.shutdown(t)
+}
+
+// gcPercent is the collector's GOGC percentage (-1: off).
+func gcPercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // serve loads the search index in memory (CMS_SEARCH_INDEX=memory, the
