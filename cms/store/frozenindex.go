@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // frozen is the bulk of a search index: its words, their lists and its
@@ -18,7 +19,7 @@ import (
 // scanned. A frozen index never changes: searchIndex keeps the changes
 // made since it was frozen beside it (the articles added, in the maps;
 // the keys dropped, in gone) and freezes both into a new one once they
-// grow (see searchIndex.freezeDue).
+// grow (see searchIndex.freezeIfDue).
 type frozen struct {
 	text   []byte   // the words, sorted, one after the other
 	wordAt []uint32 // word i is text[wordAt[i]:wordAt[i+1]]
@@ -47,14 +48,15 @@ type fblock struct {
 // words is how many words f holds; the zero frozen holds none.
 func (f *frozen) words() int { return max(0, len(f.wordAt)-1) }
 
+// word is word i, sharing f's bytes (a frozen index never changes):
+// looking words up and merging them into a new frozen index copy none.
 func (f *frozen) word(i int) string {
-	return string(f.text[f.wordAt[i]:f.wordAt[i+1]])
+	return unsafe.String(unsafe.SliceData(f.text[f.wordAt[i]:]), f.wordAt[i+1]-f.wordAt[i])
 }
 
 // find returns the number of word w, or -1.
 func (f *frozen) find(w string) int {
-	i := sort.Search(f.words(), func(i int) bool { return string(f.text[f.wordAt[i]:f.wordAt[i+1]]) >= w })
-	if i < f.words() && string(f.text[f.wordAt[i]:f.wordAt[i+1]]) == w {
+	if i := sort.Search(f.words(), func(i int) bool { return f.word(i) >= w }); i < f.words() && f.word(i) == w {
 		return i
 	}
 	return -1
@@ -63,8 +65,8 @@ func (f *frozen) find(w string) int {
 // prefixed returns the numbers of the words that begin with p, from lo
 // to hi (excluded).
 func (f *frozen) prefixed(p string) (lo, hi int) {
-	lo = sort.Search(f.words(), func(i int) bool { return string(f.text[f.wordAt[i]:f.wordAt[i+1]]) >= p })
-	for hi = lo; hi < f.words() && strings.HasPrefix(string(f.text[f.wordAt[hi]:f.wordAt[hi+1]]), p); hi++ {
+	lo = sort.Search(f.words(), func(i int) bool { return f.word(i) >= p })
+	for hi = lo; hi < f.words() && strings.HasPrefix(f.word(hi), p); hi++ {
 	}
 	return lo, hi
 }
