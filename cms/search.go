@@ -382,10 +382,9 @@ func asciiWindow(terms []foldedTerm, s string) (first, fromAt int, found, ascii 
 	// with another is matched against none (most words are not).
 	var firsts [256]bool
 	for _, t := range terms {
-		if t.text == "" {
-			firsts = [256]bool{}
-			for i := range firsts {
-				firsts[i] = true
+		if t.text == "" { // matches every word; no search makes one
+			for c := range firsts {
+				firsts[c] = true
 			}
 			break
 		}
@@ -407,15 +406,12 @@ func asciiWindow(terms []foldedTerm, s string) (first, fromAt int, found, ascii 
 			j++
 		}
 		starts[n%len(starts)] = i
-		if !firsts[f] {
-			n++
-			i = j
-			continue
-		}
 		var mask uint64
-		for k, t := range terms {
-			if t.matchesASCII(s[i:j]) {
-				mask |= 1 << k
+		if firsts[f] {
+			for k, t := range terms {
+				if t.matchesASCII(s[i:j]) {
+					mask |= 1 << k
+				}
 			}
 		}
 		if mask != 0 {
