@@ -22,7 +22,7 @@ import (
 // is created, submitted, approved and published through the editor
 // use-cases, so the data is exactly what the API would have written; only
 // HTTP is skipped. Articles are stored in batches (cms.Editor.Batch): the
-// four changes of each of --batch articles in one transaction, two
+// four changes of each of --batch articles in one transaction, several
 // articles at a time (see seedBatch).
 func (e *env) seed(args []string) error {
 	var articles, topics, batch int
@@ -71,6 +71,16 @@ func (e *env) seed(args []string) error {
 			return err
 		}
 	}
+	// How many articles of a batch are written side by side (see
+	// seedBatch). SQLite: one batch writes at a time, and four keep its
+	// one writer busier than two (3,000 articles 7-10% faster). PostgreSQL
+	// runs the workers' batches side by side already, and four each made
+	// seeding 15-20% slower than two: more transactions in flight than
+	// two cores serve.
+	perBatch := 2
+	if db.Dialect() == "sqlite" {
+		perBatch = 4
+	}
 	start := time.Now()
 	var next, done atomic.Int64
 	errs := make(chan error, 1)
@@ -91,7 +101,7 @@ func (e *env) seed(args []string) error {
 					return
 				}
 				err := ed.Batch(e.ctx, func(ed *cms.Editor) error {
-					return seedBatch(e.ctx, ed, people, first, last, topics)
+					return seedBatch(e.ctx, ed, people, first, last, topics, perBatch)
 				})
 				if err != nil {
 					select {
@@ -118,14 +128,14 @@ func (e *env) seed(args []string) error {
 	return e.ctx.Err()
 }
 
-// seedBatch stores articles first to last in one batch. Two goroutines
+// seedBatch stores articles first to last in one batch. n goroutines
 // share it, each taking the next article: while one's statements run
-// on the batch's transaction, the other sanitizes, renders and
-// compresses. On SQLite, where one batch at a time can write, that is
+// on the batch's transaction, the others sanitize, render and
+// compress. On SQLite, where one batch at a time can write, that is
 // what keeps both CPUs busy.
-func seedBatch(ctx context.Context, ed *cms.Editor, people [3]*cms.User, first, last int64, topics int) error {
+func seedBatch(ctx context.Context, ed *cms.Editor, people [3]*cms.User, first, last int64, topics, n int) error {
 	var g errgroup.Group
-	g.SetLimit(2)
+	g.SetLimit(n)
 	for i := first; i <= last; i++ {
 		// After a failure every change of the batch fails at once (the
 		// batch is rolled back), so the rest cost little; Wait returns
