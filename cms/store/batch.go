@@ -54,8 +54,13 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if db.batch != nil {
 		return fn(db) // already in one: join it
 	}
-	tx, err := db.w.BeginTxx(ctx, nil)
+	c, release, err := db.writerConn(ctx, batchCacheKiB)
 	if err != nil {
+		return err
+	}
+	tx, err := c.BeginTxx(ctx, nil)
+	if err != nil {
+		release()
 		return err
 	}
 	b := &batch{tx: tx, stmts: map[string]*sqlx.Stmt{}}
@@ -78,9 +83,12 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	b.close()
 	if err != nil {
 		tx.Rollback()
+		release()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	release() // before the hooks, which may use the connection
+	if err != nil {
 		return &cms.CommitError{Err: err}
 	}
 	if fire {
@@ -88,6 +96,50 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	}
 	return nil
 }
+
+// writerConn takes the writing connection for a batch or an import,
+// with a page cache of cacheKiB on SQLite; release gives it back to the
+// pool with its own settings.
+func (db *DB) writerConn(ctx context.Context, cacheKiB int) (c *sqlx.Conn, release func(), err error) {
+	if c, err = db.w.Connx(ctx); err != nil {
+		return nil, nil, err
+	}
+	if db.d.name != "sqlite" {
+		return c, func() { c.Close() }, nil
+	}
+	// A statement that may have to undo itself alone, inside a
+	// transaction, keeps the pages it changes in a statement journal, a
+	// temporary file past 64 KiB: in a batch that was 62 page writes an
+	// article. A batch's or an import's statements each change a few
+	// pages, so their journals stay in memory here. And a batch changes
+	// more pages than the connection's 2 MiB cache holds, which wrote
+	// and read them back again and again. With both, seeding 1,000
+	// articles takes 19,800 reads and writes, not 94,000 (3,000
+	// articles: 11.8 -> 10.5 s, median of three). The settings can only
+	// change outside a transaction, and the connection gets its own back
+	// after: one statement of a migration may change the whole database.
+	settings := []struct{ set, reset string }{
+		{"PRAGMA temp_store = MEMORY", "PRAGMA temp_store = DEFAULT"},
+		{fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB), "PRAGMA cache_size = -2000"},
+	}
+	release = func() {
+		for _, p := range settings {
+			c.ExecContext(context.WithoutCancel(ctx), p.reset)
+		}
+		c.Close()
+	}
+	for _, p := range settings {
+		if _, err := c.ExecContext(ctx, p.set); err != nil {
+			release()
+			return nil, nil, err
+		}
+	}
+	return c, release, nil
+}
+
+// batchCacheKiB is the page cache of SQLite's writing connection during
+// a batch.
+const batchCacheKiB = 64 << 10
 
 // batch is the transaction of a Batch, with the statements it prepared.
 // mu is the connection's turn (see with) and guards the fields.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -258,10 +259,12 @@ var ErrNotEmpty = errors.New("the database is not empty")
 // Importer writes an export into a database in one transaction: nothing
 // is stored unless Commit is called and succeeds.
 type Importer struct {
-	db    *DB
-	tx    *sqlx.Tx
-	cols  map[string][]column
-	stmts map[string]*sqlx.Stmt
+	db *DB
+	tx *sqlx.Tx
+	// release gives the writing connection back (see writerConn), once.
+	release func()
+	cols    map[string][]column
+	stmts   map[string]*sqlx.Stmt
 	// pending are rows stored with the next statement.
 	pending pendingRows
 	// admin is the first admin the database held before the import.
@@ -271,47 +274,53 @@ type Importer struct {
 // BeginImport checks that the database holds no articles, topics or users
 // but one admin, and opens the import's transaction.
 func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
-	tx, err := db.w.BeginTxx(ctx, nil)
+	// The whole import is one transaction: with SQLite's default 2 MiB
+	// page cache it wrote pages out to the WAL as it went, the same
+	// b-tree pages over and over (a quarter of the import's CPU in write
+	// syscalls at 100,000 articles). The writing connection gets a large
+	// cache for the import, and its own back after it (see writerConn).
+	c, release, err := db.writerConn(ctx, importCacheKiB)
 	if err != nil {
 		return nil, err
 	}
-	im := &Importer{db: db, tx: tx, cols: map[string][]column{}, stmts: map[string]*sqlx.Stmt{}}
-	if db.d.name == "sqlite" {
-		// The whole import is one transaction: with SQLite's default 2 MiB
-		// page cache it wrote pages out to the WAL as it went, the same
-		// b-tree pages over and over (a quarter of the import's CPU in
-		// write syscalls at 100,000 articles). The writing connection gets
-		// a large cache for the import, and its own back after it.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
-			tx.Rollback()
-			return nil, err
-		}
+	tx, err := c.BeginTxx(ctx, nil)
+	if err != nil {
+		release()
+		return nil, err
 	}
+	im := &Importer{db: db, tx: tx, release: sync.OnceFunc(release), cols: map[string][]column{}, stmts: map[string]*sqlx.Stmt{}}
+	if err := im.check(ctx); err != nil {
+		im.Rollback()
+		return nil, err
+	}
+	return im, nil
+}
+
+// check refuses a database that holds articles, topics or users but one
+// admin, and notes the admin.
+func (im *Importer) check(ctx context.Context) error {
+	tx := im.tx
 	var articles, topics int64
 	if err := tx.GetContext(ctx, &articles, "SELECT COUNT(*) FROM articles"); err != nil {
-		tx.Rollback()
-		return nil, err
+		return err
 	}
 	if err := tx.GetContext(ctx, &topics, "SELECT COUNT(*) FROM topics"); err != nil {
-		tx.Rollback()
-		return nil, err
+		return err
 	}
 	var users []struct {
 		Email string `db:"email"`
 		Roles string `db:"roles"`
 	}
 	if err := tx.SelectContext(ctx, &users, "SELECT email, roles FROM users"); err != nil {
-		tx.Rollback()
-		return nil, err
+		return err
 	}
 	if articles > 0 || topics > 0 || len(users) > 1 || len(users) == 1 && !strings.Contains(users[0].Roles, "admin") {
-		tx.Rollback()
-		return nil, fmt.Errorf("%w: it holds %d articles, %d topics and %d users; import needs one with none but the first admin", ErrNotEmpty, articles, topics, len(users))
+		return fmt.Errorf("%w: it holds %d articles, %d topics and %d users; import needs one with none but the first admin", ErrNotEmpty, articles, topics, len(users))
 	}
 	if len(users) == 1 {
 		im.admin = users[0].Email
 	}
-	return im, nil
+	return nil
 }
 
 // Row stores one exported row of table.
@@ -483,10 +492,11 @@ func (im *Importer) Commit(ctx context.Context) error {
 	if err := im.db.announce(ctx, im.tx); err != nil {
 		return err
 	}
-	if err := im.tx.Commit(); err != nil {
+	err := im.tx.Commit()
+	im.release()
+	if err != nil {
 		return err
 	}
-	im.restoreCache()
 	im.db.fire()
 	return nil
 }
@@ -495,20 +505,11 @@ func (im *Importer) Commit(ctx context.Context) error {
 // an import.
 const importCacheKiB = 256 << 10
 
-// restoreCache gives SQLite's writing connection its default page cache
-// back after an import.
-func (im *Importer) restoreCache() {
-	if im.db.d.name == "sqlite" {
-		im.db.w.Exec("PRAGMA cache_size = -2000")
-	}
-}
-
 // Rollback drops the import; after Commit it does nothing.
 func (im *Importer) Rollback() {
 	for _, st := range im.stmts {
 		st.Close()
 	}
-	if im.tx.Rollback() == nil {
-		im.restoreCache()
-	}
+	im.tx.Rollback()
+	im.release()
 }

@@ -46,3 +46,12 @@ func (db *DB) EachRow(ctx context.Context, q string, fn func(a, b string)) error
 	}
 	return rows.Err()
 }
+
+// WriterSettings reads SQLite's temp_store and cache_size where writes
+// go: inside a batch its transaction, otherwise the writing connection.
+func (db *DB) WriterSettings(ctx context.Context) (tempStore, cacheSize int, err error) {
+	if err = db.wr().GetContext(ctx, &tempStore, "PRAGMA temp_store"); err == nil {
+		err = db.wr().GetContext(ctx, &cacheSize, "PRAGMA cache_size")
+	}
+	return tempStore, cacheSize, err
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -301,4 +302,30 @@ func TestSettings(t *testing.T) {
 			t.Fatalf("second put replaced the value: %q", v)
 		}
 	})
+}
+
+// TestBatchWriterSettings: on SQLite a batch keeps statement journals in
+// memory and has a larger page cache, and the writing connection has
+// its own settings back after it, whether the batch commits or fails
+// (a migration's statement may change the whole database).
+func TestBatchWriterSettings(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	check := func(s cms.Store, wantTemp, wantCache int) {
+		t.Helper()
+		temp, cache, err := s.(*store.DB).WriterSettings(ctx)
+		if err != nil || temp != wantTemp || cache != wantCache {
+			t.Fatalf("temp_store %d, cache_size %d (%v); want %d, %d", temp, cache, err, wantTemp, wantCache)
+		}
+	}
+	check(db, 0, -2000)
+	for _, fail := range []error{nil, errors.New("the batch fails")} {
+		err := db.Batch(ctx, func(s cms.Store) error {
+			check(s, 2, -65536)
+			return fail
+		})
+		if !errors.Is(err, fail) {
+			t.Fatalf("batch: %v, want %v", err, fail)
+		}
+		check(db, 0, -2000)
+	}
 }
