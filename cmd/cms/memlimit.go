@@ -26,11 +26,12 @@ type memoryLimit struct {
 
 // limitMemory sets the Go runtime's soft memory limit to the delivery cache
 // plus memoryHeadroom, unless GOMEMLIMIT sets one, and then turns GOGC off
-// unless it is set; grow adds the search index's size and a quarter. The cache and the index are most of the
-// live heap; with no limit the collector lets the heap grow to twice what
-// is live (GOGC=100) before it collects, so a full 64 MiB cache took the
-// process past 200 MB under load. A soft limit only makes collection more
-// frequent near it; it never fails an allocation.
+// unless it is set; grow adds the search index's size and a quarter. The
+// cache and the index are most of the live heap; with no limit the
+// collector lets the heap grow to twice what is live (GOGC=100) before it
+// collects, so a full 64 MiB cache took the process past 200 MB under
+// load. A soft limit only makes collection more frequent near it; it never
+// fails an allocation.
 func (e *env) limitMemory(cacheBytes int) *memoryLimit {
 	m := &memoryLimit{cache: int64(cacheBytes), on: e.getenv("GOMEMLIMIT") == "", gc: -2}
 	if m.on {
