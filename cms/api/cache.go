@@ -329,7 +329,11 @@ func etagMatchesAny(header []string, etag string) bool {
 // acceptsGzip reports whether the client takes gzip (and did not refuse it
 // with q=0). It runs on every hit, so it cuts rather than splits.
 func acceptsGzip(r *http.Request) bool {
-	ae := r.Header["Accept-Encoding"]
+	return gzipAccepted(r.Header["Accept-Encoding"])
+}
+
+// gzipAccepted is acceptsGzip of a request's Accept-Encoding lines.
+func gzipAccepted(ae []string) bool {
 	if len(ae) == 0 {
 		return false
 	}

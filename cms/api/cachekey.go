@@ -15,12 +15,17 @@ import (
 // unescaped, so ?topic=a%2Db and ?topic=a-b are one entry, and separated by
 // NUL, which withSaneURL keeps out of every value.
 func appendCacheKey(dst []byte, r *http.Request, params []string) []byte {
-	dst = append(dst, r.URL.EscapedPath()...)
-	if r.URL.RawQuery == "" || len(params) == 0 {
+	return appendKey(dst, r.URL.EscapedPath(), r.URL.RawQuery, params)
+}
+
+// appendKey is appendCacheKey of an escaped path and a raw query.
+func appendKey(dst []byte, path, rawQuery string, params []string) []byte {
+	dst = append(dst, path...)
+	if rawQuery == "" || len(params) == 0 {
 		return dst
 	}
 	for _, name := range params {
-		if v, ok := firstParam(r.URL.RawQuery, name); ok && v != "" {
+		if v, ok := firstParam(rawQuery, name); ok && v != "" {
 			dst = append(dst, 0)
 			dst = append(dst, name...)
 			dst = append(dst, '=')

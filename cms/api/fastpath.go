@@ -43,7 +43,8 @@ var hitCodes = [...]int{http.StatusOK, http.StatusNotModified, http.StatusMovedP
 // request id) and a key check that fails go through the router, which
 // answers them as before.
 type hitPath struct {
-	routes []*deliveryRoute
+	routes    []*deliveryRoute
+	templates hitTemplates
 }
 
 func (s *Server) newHitPath() *hitPath {
@@ -73,6 +74,11 @@ func (p *hitPath) match(r *http.Request) *deliveryRoute {
 	if path == "" {
 		path = r.URL.Path
 	}
+	return p.matchPath(path)
+}
+
+// matchPath is match of a raw path.
+func (p *hitPath) matchPath(path string) *deliveryRoute {
 	rest, ok := strings.CutPrefix(path, deliveryPrefix+"/")
 	if !ok {
 		return nil
@@ -103,6 +109,41 @@ func (s *Server) withHits(router http.Handler) http.Handler {
 	})
 }
 
+// hitHeaders sets the headers the router's middleware would set on a hit
+// (X-Request-Id, the security headers, CORS) and returns its request id.
+func (s *Server) hitHeaders(h http.Header, r *http.Request, id *requestIDHeader) string {
+	rid := id.set(h, r)
+	h["X-Content-Type-Options"] = nosniff
+	h["Referrer-Policy"] = noReferrer
+	h["Content-Security-Policy"] = noFraming
+	s.corsHeaders(h, r)
+	return rid
+}
+
+// countHit counts a hit answered with code, started at start, as the
+// router's middleware counts requests, and returns its duration.
+func (s *Server) countHit(rt *deliveryRoute, c *cachedResponse, method string, code int, start time.Time) time.Duration {
+	c.touch()
+	s.metrics.cacheHit.Inc()
+	m := 0
+	if method == http.MethodHead {
+		m = 1
+	}
+	i := 0
+	for hitCodes[i] != code {
+		i++
+	}
+	rs := rt.series[m][i].Load()
+	if rs == nil {
+		route := deliveryPrefix + rt.pattern // chi's RoutePattern of the route, as withMetrics labels it
+		rs = &routeSeries{s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(code)), s.metrics.durations.WithLabelValues(route)}
+		rt.series[m][i].Store(rs)
+	}
+	d := time.Since(start)
+	rs.observe(d)
+	return d
+}
+
 // serveHit answers a cached delivery answer and reports true, or leaves
 // the request untouched and reports false.
 func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
@@ -125,31 +166,9 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	start := time.Now()
-	h := w.Header()
-	id := new(requestIDHeader).set(h, r)
-	h["X-Content-Type-Options"] = nosniff
-	h["Referrer-Policy"] = noReferrer
-	h["Content-Security-Policy"] = noFraming
-	s.corsHeaders(h, r)
-	c.touch()
-	s.metrics.cacheHit.Inc()
+	id := s.hitHeaders(w.Header(), r, new(requestIDHeader))
 	code, n := s.writeCached(w, r, c)
-	m := 0
-	if r.Method == http.MethodHead {
-		m = 1
-	}
-	i := 0
-	for hitCodes[i] != code {
-		i++
-	}
-	rs := rt.series[m][i].Load()
-	if rs == nil {
-		route := deliveryPrefix + rt.pattern // chi's RoutePattern of the route, as withMetrics labels it
-		rs = &routeSeries{s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)), s.metrics.durations.WithLabelValues(route)}
-		rt.series[m][i].Store(rs)
-	}
-	d := time.Since(start)
-	rs.observe(d)
+	d := s.countHit(rt, c, r.Method, code, start)
 	if s.AccessLog {
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -20,7 +20,6 @@ const maxHitHeaders = 16
 // hitHead is a request head parsed by parseHead.
 type hitHead struct {
 	method, uri, host string
-	url               *url.URL
 	names, vals       [maxHitHeaders]string // canonical names
 	n                 int
 }
@@ -81,11 +80,14 @@ method:
 	if !ok1 || !ok2 || method != "GET" && method != "HEAD" || proto != "HTTP/1.1" || !hitURI(uri) {
 		return 0, headHandOff
 	}
-	u, err := url.ParseRequestURI(uri)
-	if err != nil {
-		return 0, headHandOff
+	if strings.IndexByte(uri, '%') >= 0 {
+		// Escapes are all net/url may refuse in such a URI; the loop
+		// parses the URI only when it answers through serveHit.
+		if _, err := url.ParseRequestURI(uri); err != nil {
+			return 0, headHandOff
+		}
 	}
-	*h = hitHead{method: method, uri: uri, url: u}
+	*h = hitHead{method: method, uri: uri}
 	haveHost := false
 	for rest != "" {
 		var field string

@@ -42,7 +42,7 @@ func FuzzHitHead(f *testing.F) {
 			t.Fatalf("net/http refuses a head the loop answers: %v", err)
 		}
 		if r.Method != h.method || r.RequestURI != h.uri || r.Host != h.host || r.Proto != "HTTP/1.1" ||
-			r.URL.String() != h.url.String() || r.ContentLength != 0 || r.Close {
+			r.ContentLength != 0 || r.Close {
 			t.Fatalf("net/http reads %s %s %s host %q, the loop %s %s host %q", r.Method, r.RequestURI, r.Proto, r.Host, h.method, h.uri, h.host)
 		}
 		if len(r.Header) != h.n {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -154,6 +155,12 @@ type hitConn struct {
 	head  hitHead
 	w     hitWriter
 	vals  [maxHitHeaders][1]string
+	// The read deadline's kind and when it was set; when the write
+	// deadline was set (see readDeadline).
+	rdKind       int
+	rdSet, wdSet time.Time
+	id           []byte // a direct answer's request id
+	ae           [1]string
 }
 
 func (hc *hitConn) serve() {
@@ -169,6 +176,7 @@ func (hc *hitConn) serve() {
 	buf := make([]byte, hitBufSize)
 	start, end := 0, 0
 	first := true
+	now := time.Now()
 	for {
 		n, verdict := parseHead(buf[start:end], &hc.head)
 		switch verdict {
@@ -181,17 +189,14 @@ func (hc *hitConn) serve() {
 				hc.handOff(buf[:end])
 				return
 			}
+			// Between requests the idle timeout applies; from the
+			// first byte of a head, the header timeout, as in net/http.
 			if end == 0 && !first {
-				hc.c.SetReadDeadline(deadline(l.srv.IdleTimeout, l.srv.ReadTimeout))
-			} else if end == 0 {
-				hc.c.SetReadDeadline(deadline(l.srv.ReadHeaderTimeout, l.srv.ReadTimeout))
+				hc.readDeadline(dlIdle, now, l.srv.IdleTimeout, l.srv.ReadTimeout)
+			} else {
+				hc.readDeadline(dlHeader, time.Now(), l.srv.ReadHeaderTimeout, l.srv.ReadTimeout)
 			}
 			m, err := hc.c.Read(buf[end:])
-			if m > 0 && end == 0 && !first {
-				// The next request has begun: its head has the
-				// header timeout, as in net/http.
-				hc.c.SetReadDeadline(deadline(l.srv.ReadHeaderTimeout, l.srv.ReadTimeout))
-			}
 			end += m
 			if err != nil && m == 0 {
 				hc.close()
@@ -205,12 +210,16 @@ func (hc *hitConn) serve() {
 		if !hc.state.CompareAndSwap(hcIdle, hcBusy) {
 			return // closed by Close
 		}
-		if !hc.answer() {
+		now = time.Now()
+		if !hc.direct(now) && !hc.answer() {
 			hc.state.Store(hcIdle)
 			hc.handOff(buf[start:end])
 			return
 		}
 		first = false
+		if hc.rdKind == dlHeader {
+			hc.rdKind = dlNone // the next head gets a header deadline of its own
+		}
 		start += n
 		if start == end {
 			start, end = 0, 0
@@ -220,8 +229,9 @@ func (hc *hitConn) serve() {
 			hc.w.out = append(hc.w.out[:len(hc.w.out)-len(hc.w.body)-2], "Connection: close\r\n\r\n"...)
 			hc.w.out = append(hc.w.out, hc.w.body...)
 		}
-		if d := l.srv.WriteTimeout; d > 0 {
-			hc.c.SetWriteDeadline(time.Now().Add(d))
+		if d := l.srv.WriteTimeout; d > 0 && now.Sub(hc.wdSet) > deadlineSlack {
+			hc.c.SetWriteDeadline(now.Add(d))
+			hc.wdSet = now
 		}
 		_, err := hc.c.Write(hc.w.out)
 		if err != nil || closing {
@@ -236,6 +246,31 @@ func (hc *hitConn) serve() {
 	}
 }
 
+// Read deadlines of the loop: none yet, between requests, within a head.
+const (
+	dlNone = iota
+	dlIdle
+	dlHeader
+)
+
+// deadlineSlack is how stale a deadline of the same kind may be before the
+// loop sets it again: setting one costs a timer update, and a connection
+// that keeps asking would pay it twice per request. Timeouts of a minute
+// or two are kept to within a second.
+const deadlineSlack = time.Second
+
+// readDeadline sets the read deadline of a kind to now plus d (or alt,
+// see deadline), unless one of that kind was set less than deadlineSlack
+// ago. A header deadline is set once per head: its timeout runs from the
+// head's first byte.
+func (hc *hitConn) readDeadline(kind int, now time.Time, d, alt time.Duration) {
+	if hc.rdKind == kind && (kind == dlHeader || now.Sub(hc.rdSet) <= deadlineSlack) {
+		return
+	}
+	hc.c.SetReadDeadline(deadline(now, d, alt))
+	hc.rdKind, hc.rdSet = kind, now
+}
+
 func (hc *hitConn) close() {
 	hc.state.Store(hcClosed)
 	hc.c.Close()
@@ -243,14 +278,14 @@ func (hc *hitConn) close() {
 
 // deadline is now plus d, or plus alt when d is 0 (net/http's fallback),
 // or none.
-func deadline(d, alt time.Duration) time.Time {
+func deadline(now time.Time, d, alt time.Duration) time.Time {
 	if d == 0 {
 		d = alt
 	}
 	if d <= 0 {
 		return time.Time{}
 	}
-	return time.Now().Add(d)
+	return now.Add(d)
 }
 
 // handOff gives the connection, and the bytes read but not answered, to
@@ -277,6 +312,10 @@ func (hc *hitConn) handOff(pending []byte) {
 // reports false having written nothing.
 func (hc *hitConn) answer() bool {
 	h, r := &hc.head, hc.req
+	u, err := url.ParseRequestURI(h.uri)
+	if err != nil {
+		return false
+	}
 	clear(hc.w.h)
 	hdr := r.Header
 	if hdr == nil {
@@ -287,7 +326,7 @@ func (hc *hitConn) answer() bool {
 		hc.vals[i][0] = h.vals[i]
 		hdr[h.names[i]] = hc.vals[i][:]
 	}
-	r.Method, r.URL, r.RequestURI, r.Host, r.Header = h.method, h.url, h.uri, h.host, hdr
+	r.Method, r.URL, r.RequestURI, r.Host, r.Header = h.method, u, h.uri, h.host, hdr
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
 	r.Body, r.ContentLength = http.NoBody, 0
 	hc.w.reset(r.Method == http.MethodHead)
@@ -407,7 +446,7 @@ func (w *hitWriter) finish() {
 	}
 	if _, ok := w.h["Date"]; !ok {
 		b = append(b, "Date: "...)
-		b = appendDate(b)
+		b = appendDate(b, time.Now())
 		b = append(b, "\r\n"...)
 	}
 	if _, ok := w.h["Content-Length"]; !ok && bodyAllowed(code) && (!w.head || len(w.body) > 0) {
@@ -448,8 +487,7 @@ type dateValue struct {
 	b   []byte
 }
 
-func appendDate(b []byte) []byte {
-	now := time.Now()
+func appendDate(b []byte, now time.Time) []byte {
 	d := hitDate.Load()
 	if d == nil || d.sec != now.Unix() {
 		d = &dateValue{now.Unix(), now.UTC().AppendFormat(nil, http.TimeFormat)}

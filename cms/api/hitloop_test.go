@@ -189,6 +189,63 @@ func TestHitLoopAnswersAsNetHTTP(t *testing.T) {
 	})
 }
 
+// Every kind of hit the loop writes from a template is net/http's answer
+// byte for byte, for GET and HEAD: identity, gzip, 304, 301 (a topic
+// alias), a client's request id and a malformed one; and on a server that
+// names its CORS origins, with the allowed origin, another one and none.
+// All on connections the loop keeps.
+func TestHitLoopAnswersEveryKindAsNetHTTP(t *testing.T) {
+	for name, origins := range map[string][]string{"any origin": nil, "one origin": {"https://app.example"}} {
+		t.Run(name, func(t *testing.T) { hitLoopKinds(t, origins) })
+	}
+}
+
+func hitLoopKinds(t *testing.T, origins []string) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.jakSite()
+		a := e.publish("Baricitinib and shingles", "topics", []string{"jak-inhibitors"},
+			"body_html", "<p>"+strings.Repeat("Baricitinib raises the risk of shingles. ", 100)+"</p>")
+		path := delivery + "/articles/" + a["slug"].(string)
+		alias := delivery + "/topics/jaki"
+		p := startLoop(e, 10*time.Second)
+		etag := e.do("GET", path, "", nil).want(200).Header.Get("ETag")
+		var reqs []string
+		for _, method := range []string{"GET", "HEAD"} {
+			for _, target := range []string{path, alias} {
+				for _, hdr := range []string{
+					"",
+					"Accept-Encoding: gzip\r\n",
+					"If-None-Match: " + etag + "\r\n",
+					"If-None-Match: W/" + etag + ", \"x\"\r\nAccept-Encoding: gzip;q=0\r\n",
+					"X-Request-Id: proxy-id-0123456789\r\n",
+					"X-Request-Id: short\r\n",
+					"Origin: https://app.example\r\n",
+					"Origin: https://evil.example\r\nAccept-Encoding: gzip\r\n",
+				} {
+					reqs = append(reqs, method+" "+target+" HTTP/1.1\r\nHost: cms.example\r\n"+hdr+"\r\n")
+				}
+			}
+		}
+		for _, r := range reqs { // fill the cache
+			exchange(t, p.ref, false, r)
+		}
+		got := p.sameOnBoth(t, false, reqs...)
+		p.sameOnBoth(t, true, reqs...)
+		if n := p.handed.Load(); n != 0 {
+			t.Fatalf("%d connections handed to net/http, want 0", n)
+		}
+		for i, want := range map[int]string{0: "HTTP/1.1 200 ", 1: "Content-Encoding: gzip\r\n", 2: "HTTP/1.1 304 ",
+			3: "HTTP/1.1 304 ", 4: "X-Request-Id: proxy-id-0123456789\r\n", 8: "HTTP/1.1 301 ", 16: "HTTP/1.1 200 "} {
+			if !strings.Contains(got[i], want) {
+				t.Fatalf("answer %d lacks %q:\n%s", i, want, trim(got[i]))
+			}
+		}
+		if strings.Contains(got[5], "X-Request-Id: short\r\n") {
+			t.Fatalf("a malformed request id kept:\n%s", trim(got[5]))
+		}
+	}, func(s *api.Server) { s.CORSOrigins = origins })
+}
+
 // A connection starts in the loop and is handed to net/http, with what it
 // sent, on the first request the loop does not answer: a miss, a POST, an
 // editor call, HTTP/1.0, a pipelined miss; each is answered as net/http

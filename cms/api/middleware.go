@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -31,7 +30,22 @@ type requestInfo struct {
 	log *slog.Logger
 }
 
-var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+// wellFormedID reports whether a client's request id is one to keep: 8
+// to 64 letters, digits, dots, underscores and dashes. It runs on every
+// request, cache hits included, so it is a loop, not a regexp.
+func wellFormedID(id string) bool {
+	if len(id) < 8 || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func requestID(ctx context.Context) string {
 	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
@@ -74,16 +88,21 @@ type requestIDHeader struct {
 // sets the X-Request-Id header of the answer and returns the id.
 func (x *requestIDHeader) set(h http.Header, r *http.Request) string {
 	id := ""
-	if v := r.Header["X-Request-Id"]; len(v) > 0 && requestIDPattern.MatchString(v[0]) {
+	if v := r.Header["X-Request-Id"]; len(v) > 0 && wellFormedID(v[0]) {
 		id = v[0]
 	} else {
-		b := strconv.AppendUint(append(x.b[:0], requestIDPrefix...), requestCount.Add(1), 36)
+		b := appendNewRequestID(x.b[:0])
 		// b is x.b (13 + at most 13 bytes), never written again.
 		id = unsafe.String(&b[0], len(b))
 	}
 	x.v[0] = id
 	h["X-Request-Id"] = x.v[:]
 	return id
+}
+
+// appendNewRequestID appends a new request id to b.
+func appendNewRequestID(b []byte) []byte {
+	return strconv.AppendUint(append(b, requestIDPrefix...), requestCount.Add(1), 36)
 }
 
 // Value answers requestKey{} with the request's info.

@@ -1,0 +1,259 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// The loop writes most hits from templates (issue 13: a hit is one lookup
+// and one write of prebuilt bytes). A template is what net/http writes for
+// one kind of cached answer, status line and header, made once per server
+// by running the code that answers hits on every other path (hitHeaders,
+// writeCached, hitWriter.finish) on a stand-in answer whose values are
+// markers, and cutting it at the markers and at the two header values
+// that change with every request (X-Request-Id, Date). Filling one is a
+// few appends: no header map, no sort, no formatting; and the bytes stay
+// those of the general path, which the tests compare with net/http's.
+
+// hitKind is the kind of answer a hit gets.
+type hitKind uint8
+
+const (
+	kindPlain       hitKind = iota // 200, the plain body
+	kindGzip                       // 200, the compressed body
+	kindNotModified                // 304
+	kindMoved                      // 301
+	numKinds
+)
+
+// Holes of a template: what a part is followed by.
+const (
+	holeNone uint8 = iota
+	holeID
+	holeDate
+	holeEtag
+	holeType
+	holeLen // of the body sent: plain or compressed
+	holeLocation
+)
+
+// The stand-in answer's values. \x01 is kept as is by appendHeaderValue
+// and is in no header value the server writes.
+const (
+	markEtag     = "\x01etag\x01"
+	markType     = "\x01type\x01"
+	markLen      = "\x01len\x01"
+	markLocation = "\x01location\x01"
+)
+
+// hitTemplate is the head of an answer of one kind, for GET or HEAD, as
+// literal parts each followed by a hole, without the blank line that ends
+// it (Connection: close may still go in).
+type hitTemplate struct {
+	parts []hitPart
+}
+
+type hitPart struct {
+	lit  []byte
+	hole uint8
+}
+
+// hitTemplates are a server's templates by method (GET, HEAD) and kind,
+// made on first use.
+type hitTemplates [2][numKinds]atomic.Pointer[hitTemplate]
+
+// hitTemplate returns the template of a kind of hit, made on first use.
+func (s *Server) hitTemplate(head bool, k hitKind) *hitTemplate {
+	m := 0
+	if head {
+		m = 1
+	}
+	p := &s.hits.templates[m][k]
+	if t := p.Load(); t != nil {
+		return t
+	}
+	t := s.makeHitTemplate(head, k)
+	p.Store(t)
+	return t
+}
+
+// makeHitTemplate answers a request for a stand-in cached answer of kind
+// k as every hit is answered, without Origin (the loop answers requests
+// with one from templates only when any origin may read delivery, see
+// hitConn.direct), and cuts the head it writes into a template.
+func (s *Server) makeHitTemplate(head bool, k hitKind) *hitTemplate {
+	c := &cachedResponse{status: http.StatusOK, ctype: markType, etag: markEtag, body: []byte{},
+		etagV: []string{markEtag}, ctypeV: []string{markType}, lenV: []string{markLen}}
+	r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{},
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+	if head {
+		r.Method = http.MethodHead
+	}
+	switch k {
+	case kindGzip:
+		c.gzOnce.Do(func() { c.gz, c.gzLenV = []byte{}, []string{markLen} })
+		r.Header["Accept-Encoding"] = []string{"gzip"}
+	case kindNotModified:
+		r.Header["If-None-Match"] = []string{markEtag}
+	case kindMoved:
+		c = movedTo(markLocation)
+	}
+	w := &hitWriter{h: http.Header{}}
+	w.reset(head)
+	s.hitHeaders(w.h, r, new(requestIDHeader))
+	s.writeCached(w, r, c)
+	w.finish()
+	// The head without the blank line that ends it, line by line.
+	lines := bytes.Split(w.out[:len(w.out)-len(w.body)-4], []byte("\r\n"))
+	t := &hitTemplate{}
+	lit := append([]byte{}, lines[0]...)
+	for _, line := range lines[1:] {
+		lit = append(lit, "\r\n"...)
+		name, value, _ := bytes.Cut(line, []byte(": "))
+		hole := holeNone
+		switch {
+		case string(name) == "X-Request-Id":
+			hole = holeID
+		case string(name) == "Date":
+			hole = holeDate
+		case string(value) == markEtag:
+			hole = holeEtag
+		case string(value) == markType:
+			hole = holeType
+		case string(value) == markLen:
+			hole = holeLen
+		case string(value) == markLocation:
+			hole = holeLocation
+		}
+		if hole == holeNone {
+			lit = append(lit, line...)
+			continue
+		}
+		lit = append(lit, name...)
+		lit = append(lit, ": "...)
+		t.parts = append(t.parts, hitPart{lit, hole})
+		lit = nil
+	}
+	t.parts = append(t.parts, hitPart{append(lit, "\r\n"...), holeNone})
+	return t
+}
+
+// fill appends the head of c's answer of kind k to b: the template with
+// its holes filled, and the blank line that ends a head.
+func (t *hitTemplate) fill(b []byte, c *cachedResponse, k hitKind, id []byte, now time.Time) []byte {
+	for _, p := range t.parts {
+		b = append(b, p.lit...)
+		switch p.hole {
+		case holeID:
+			b = append(b, id...)
+		case holeDate:
+			b = appendDate(b, now)
+		case holeEtag:
+			b = appendHeaderValue(b, c.etagV[0])
+		case holeType:
+			b = appendHeaderValue(b, c.ctypeV[0])
+		case holeLen:
+			if k == kindGzip {
+				b = append(b, c.gzLenV[0]...)
+			} else {
+				b = append(b, c.lenV[0]...)
+			}
+		case holeLocation:
+			b = appendHeaderValue(b, c.locationV[0])
+		}
+	}
+	return append(b, "\r\n"...)
+}
+
+// direct answers the parsed request from a template into hc.w, or reports
+// false having written nothing, for answer (serveHit) to try. It takes
+// what serveHit would answer with the same bytes and needs no URL parsing
+// for: a path of unreserved characters (so it is its own escaped form), a
+// query without escapes (so every value is sane and read as is), no Origin
+// unless any origin may read delivery, and no access log to write.
+func (hc *hitConn) direct(now time.Time) bool {
+	s, h := hc.l.s, &hc.head
+	if s.AccessLog {
+		return false
+	}
+	path, query, _ := strings.Cut(h.uri, "?")
+	if !unreservedPath(path) || strings.IndexByte(query, '%') >= 0 {
+		return false
+	}
+	rt := s.hits.matchPath(path)
+	if rt == nil {
+		return false
+	}
+	var inm, ae, rid string
+	for i := range h.n {
+		switch h.names[i] {
+		case "If-None-Match":
+			inm = h.vals[i]
+		case "Accept-Encoding":
+			ae = h.vals[i]
+		case "X-Request-Id":
+			rid = h.vals[i]
+		case "Origin":
+			if !s.anyOrigin {
+				return false
+			}
+		}
+	}
+	var kb [256]byte
+	c, _ := s.cache.get(appendKey(kb[:0], path, query, rt.params))
+	if c == nil || c.status == http.StatusNotFound {
+		return false
+	}
+	head := h.method == http.MethodHead
+	k, code := kindPlain, http.StatusOK
+	var body []byte
+	switch {
+	case c.status == http.StatusMovedPermanently:
+		k, code = kindMoved, http.StatusMovedPermanently
+	case c.status == http.StatusNotModified || inm != "" && etagMatches(inm, c.etag):
+		k, code = kindNotModified, http.StatusNotModified
+	default:
+		hc.ae[0] = ae
+		if ae != "" && gzipAccepted(hc.ae[:]) {
+			if gz, _ := c.gzipped(); gz != nil {
+				k, body = kindGzip, gz
+			}
+		}
+		if k == kindPlain && !head {
+			if body = c.plain(); body == nil {
+				return false // a corrupt compressed copy: serveHit refuses it too
+			}
+		}
+	}
+	if rid != "" && wellFormedID(rid) {
+		hc.id = append(hc.id[:0], rid...)
+	} else {
+		hc.id = appendNewRequestID(hc.id[:0])
+	}
+	w := &hc.w
+	w.out = s.hitTemplate(head, k).fill(w.out[:0], c, k, hc.id, now)
+	w.body = nil
+	if !head && len(body) > 0 {
+		w.out, w.body = append(w.out, body...), body
+	}
+	s.countHit(rt, c, h.method, code, now)
+	return true
+}
+
+// unreservedPath reports whether a path is of letters, digits, "-._~"
+// and "/" only.
+func unreservedPath(p string) bool {
+	for i := range len(p) {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '.' || c == '_' || c == '~' || c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}
