@@ -391,6 +391,16 @@ http {
     types { application/json json; }
     gzip_static on; # article.json.gz to clients that accept gzip, as the server answers them
     gzip_vary on;
+    # The headers the CMS sends with a delivery answer (gzip_vary adds its
+    # Vary), so that both send the same header bytes, a request id each.
+    server_tokens off;
+    add_header Cache-Control "public, max-age=60, stale-while-revalidate=600";
+    add_header Access-Control-Allow-Origin "*";
+    add_header Access-Control-Expose-Headers "ETag, X-Request-Id";
+    add_header Content-Security-Policy "frame-ancestors 'none'";
+    add_header Referrer-Policy no-referrer;
+    add_header X-Content-Type-Options nosniff;
+    add_header X-Request-Id \$request_id;
     default_type application/octet-stream;
     client_body_temp_path $dir/tmp/body;
     proxy_temp_path $dir/tmp/proxy;
