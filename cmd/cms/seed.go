@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -194,6 +195,16 @@ var seedVocabulary = func() []string {
 	return v
 }()
 
+// seedCompound is the code of an investigational compound article i
+// alone mentions (as articles cite development codes like LY3009104): a
+// rare word, in one article at every size, for the benchmark's rare-word
+// searches (bench/run.sh). Eight characters, the longest a search word
+// is matched on (cms.MaxPrefixLen), ending in a digit, so that no ending
+// is taken off it (cms.SearchTerms): a search for it finds only it.
+func seedCompound(i int) string {
+	return fmt.Sprintf("ZX%05s%d", strings.ToUpper(strconv.FormatInt(int64(i/10), 36)), i%10)
+}
+
 func seedArticle1(ctx context.Context, ed *cms.Editor, people [3]*cms.User, i, topics int) error {
 	r := rand.New(rand.NewPCG(uint64(i), 42))
 	zipf := rand.NewZipf(r, 1.1, 2, uint64(len(seedVocabulary)-1))
@@ -211,6 +222,7 @@ func seedArticle1(ctx context.Context, ed *cms.Editor, people [3]*cms.User, i, t
 			fmt.Fprintf(&body, "<p>%s.</p>", words(60))
 		}
 	}
+	fmt.Fprintf(&body, "<p>Investigational compound %s.</p>", seedCompound(i))
 	ts := []string{fmt.Sprintf("topic-%d", 1+i%topics)}
 	if topics > 1 && i%3 == 0 {
 		ts = append(ts, fmt.Sprintf("topic-%d", 1+(i/3)%topics))

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"healthcms/cms/store/storetest"
 )
@@ -82,4 +85,46 @@ func comparable(t *testing.T, export string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Every seeded article mentions a compound of its own, so the benchmark
+// has rare words that match one article at every size: a search for an
+// article's compound finds that article alone, in the database's
+// full-text index and in the in-memory one.
+func TestSeedCompoundsAreRareWords(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			url := storetest.URL(t, dialect)
+			if code, _, stderr := run(t, dbVars(url), "seed", "--articles", "21", "--topics", "2"); code != 0 {
+				t.Fatalf("seed: %d %s", code, stderr)
+			}
+			for _, index := range []string{"database", "memory"} {
+				vars := dbVars(url)
+				vars["CMS_SEARCH_INDEX"] = index
+				s := startServer(t, vars)
+				for _, i := range []int{1, 7, 10, 12} {
+					var got struct{ Items []struct{ Slug string } }
+					for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+						res, err := http.Get(s.url + "/api/v1/delivery/search?q=" + seedCompound(i))
+						if err != nil {
+							t.Fatal(err)
+						}
+						err = json.NewDecoder(res.Body).Decode(&got)
+						res.Body.Close()
+						// The in-memory index loads in the background;
+						// until then searches read the database.
+						if err == nil && res.StatusCode == 200 || time.Now().After(deadline) {
+							break
+						}
+					}
+					want := fmt.Sprintf("article-%d-", i)
+					if len(got.Items) != 1 || !strings.HasPrefix(got.Items[0].Slug, want) {
+						t.Fatalf("%s index: a search for %s found %+v, want the one article %s…", index, seedCompound(i), got.Items, want)
+					}
+				}
+				s.shutdown(t)
+			}
+		})
+	}
 }
