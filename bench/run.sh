@@ -23,8 +23,9 @@
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for `cms serve` (e.g. GOGC=50)
 #   BENCH_Q_COMMON=…             search rows (cache off, every size), each a file of distinct queries picked at
 #   BENCH_Q_RARE=…               random (bench/search.lua), so that no two of wrk's 50 connections ask the same
-#   BENCH_Q_PREFIX=…             at once (the cache coalesces those: one search for both). Defaults, made in
-#                                bench/out: 870 pairs of words in ~every article; 10,000 made-up words in
+#   BENCH_Q_UNCOMMON=…           at once (the cache coalesces those: one search for both). Defaults, made in
+#   BENCH_Q_PREFIX=…             bench/out: 870 pairs of words in ~every article; the compound codes of 1,000
+#                                articles, each in that article alone (cmd/cms/seed.go); 10,000 made-up words in
 #                                0.25-0.5% of articles; 1,105 prefixes (of medical words, and of made-up ones)
 #   BENCH_IMPORT=1               0: skip timing `cms export` and `cms import` of each seeded database
 #   BENCH_REPLICA=1              0: skip bench/replica.sh (read replicas), run when it exists and postgres is in BENCH_DBS
@@ -62,6 +63,7 @@ PGPREFIX=bench_healthcms
 SERVER_ENV=${BENCH_SERVER_ENV:-}
 Q_COMMON=${BENCH_Q_COMMON:-}
 Q_RARE=${BENCH_Q_RARE:-}
+Q_UNCOMMON=${BENCH_Q_UNCOMMON:-}
 Q_PREFIX=${BENCH_Q_PREFIX:-}
 IMPORT=${BENCH_IMPORT:-1}
 REPLICA=${BENCH_REPLICA:-1}
@@ -692,9 +694,9 @@ query_sets() {
 		# shellcheck disable=SC2086
 		printf '%s\n' $common | awk '{ w[NR] = $0 } END { for (i = 1; i <= NR; i++) for (j = 1; j <= NR; j++) if (i != j) print w[i], w[j] }' >"$Q_COMMON"
 	fi
-	if [[ -z $Q_RARE ]]; then
-		Q_RARE=$OUT/queries-rare.txt
-		made_up 10000 19999 0 >"$Q_RARE"
+	if [[ -z $Q_UNCOMMON ]]; then
+		Q_UNCOMMON=$OUT/queries-uncommon.txt
+		made_up 10000 19999 0 >"$Q_UNCOMMON"
 	fi
 	if [[ -z $Q_PREFIX ]]; then
 		Q_PREFIX=$OUT/queries-prefix.txt
@@ -704,6 +706,25 @@ query_sets() {
 			made_up 1000 1999 7 # in ~2-5% of articles each
 		} >"$Q_PREFIX"
 	fi
+}
+
+# rare_set n: the rare-word queries at size n: BENCH_Q_RARE, or the
+# compound codes (seedCompound in cmd/cms/seed.go) of 1,000 articles of
+# the n seeded (all of them below that), each in its own article alone,
+# so that a rare word matches one article at every size.
+rare_set() {
+	local f=$OUT/queries-rare-$1.txt
+	if [[ -n $Q_RARE ]]; then
+		echo "$Q_RARE"
+		return
+	fi
+	awk -v n="$1" 'function b36(x,   s) { s = ""
+			do { s = substr("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", x % 36 + 1, 1) s; x = int(x / 36) } while (x > 0)
+			while (length(s) < 5) s = "0" s
+			return s }
+		BEGIN { srand(n); m = (n < 1000 ? n : 1000)
+			while (c < m) { i = 1 + int(rand() * n); if (!(i in seen)) { seen[i] = 1; c++; print "ZX" b36(int(i / 10)) (i % 10) } } }' >"$f"
+	echo "$f"
 }
 
 query_times() { # db n: one request per query, alone, timed (ms)
@@ -863,7 +884,10 @@ run_one() {
 		bench "$db" "$n" nocache deep "$deep_label" "$deep"
 		bench "$db" "$n" nocache search "search (random of $NQ queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$QUERIES"
 		bench "$db" "$n" nocache search-common "search, common words ($(grep -c . "$Q_COMMON") distinct queries)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_COMMON"
-		bench "$db" "$n" nocache search-rare "search, rare words ($(grep -c . "$Q_RARE") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_RARE"
+		local rare
+		rare=$(rare_set "$n")
+		bench "$db" "$n" nocache search-rare "search, rare words: one article each ($(grep -c . "$rare") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$rare"
+		bench "$db" "$n" nocache search-uncommon "search, uncommon words: ~0.3% of articles ($(grep -c . "$Q_UNCOMMON") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_UNCOMMON"
 		bench "$db" "$n" nocache search-prefix "search, prefixes ($(grep -c . "$Q_PREFIX") distinct)" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_PREFIX"
 		hwm_nocache=$(hwm_kb)
 		anon_nocache=$(anon_kb)
@@ -959,7 +983,10 @@ summary() {
 				for (i = 1; i <= ns; i++) printf (((k, n[i]) in rps) ? " %d, %.1f |" : " - |"), rps[k, n[i]], p99[k, n[i]]
 				if (lo != hi && rps[k, lo] > 0 && ((k, hi) in rps)) {
 					r = rps[k, hi] / rps[k, lo]
-					printf " %.2f | %s |\n", r, ((r >= 0.8 && rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "met" : "**missed**")
+					if (dk[2] == "search-uncommon") # a few matches at 1k, a page at 100k: not the same search
+						printf " %.2f | speed %s; no size check (its matches grow with size) |\n", r, ((rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "met" : "**missed**")
+					else
+						printf " %.2f | %s |\n", r, ((r >= 0.8 && rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "met" : "**missed**")
 				} else {
 					printf " - | %s |\n", (((k, hi) in rps) ? ((rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "speed met (one size: no size check)" : "**missed** (one size: no size check)") : "-")
 				}
