@@ -176,7 +176,6 @@ func (hc *hitConn) serve() {
 	buf := make([]byte, hitBufSize)
 	start, end := 0, 0
 	first := true
-	now := time.Now()
 	for {
 		n, verdict := parseHead(buf[start:end], &hc.head)
 		switch verdict {
@@ -192,7 +191,7 @@ func (hc *hitConn) serve() {
 			// Between requests the idle timeout applies; from the
 			// first byte of a head, the header timeout, as in net/http.
 			if end == 0 && !first {
-				hc.readDeadline(dlIdle, now, l.srv.IdleTimeout, l.srv.ReadTimeout)
+				hc.readDeadline(dlIdle, time.Now(), l.srv.IdleTimeout, l.srv.ReadTimeout)
 			} else {
 				hc.readDeadline(dlHeader, time.Now(), l.srv.ReadHeaderTimeout, l.srv.ReadTimeout)
 			}
@@ -210,7 +209,7 @@ func (hc *hitConn) serve() {
 		if !hc.state.CompareAndSwap(hcIdle, hcBusy) {
 			return // closed by Close
 		}
-		now = time.Now()
+		now := time.Now()
 		if !hc.direct(now) && !hc.answer() {
 			hc.state.Store(hcIdle)
 			hc.handOff(buf[start:end])
