@@ -64,23 +64,9 @@ func TestServeSearchIndex(t *testing.T) {
 		t.Fatalf("seed: %d %s", code, stderr)
 	}
 	before := debug.SetMemoryLimit(-1)
-	metric := func(s *server, name string) float64 {
-		res, err := http.Get(s.url + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(b)
-		if m == nil {
-			t.Fatalf("no %s in /metrics", name)
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		return v
-	}
 	s := startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_DELIVERY_CACHE_MB": "16"})
 	deadline := time.Now().Add(60 * time.Second)
-	for metric(s, "cms_search_index_articles") != 30 {
+	for metric(t, s, "cms_search_index_articles") != 30 {
 		if time.Now().After(deadline) {
 			t.Fatalf("the search index did not load 30 articles: %s", s.out.String())
 		}
@@ -89,7 +75,7 @@ func TestServeSearchIndex(t *testing.T) {
 	if res, err := http.Get(s.url + "/api/v1/delivery/search?q=the"); err != nil || res.StatusCode != 200 {
 		t.Fatalf("search: %v %v", res, err)
 	}
-	if n := metric(s, "cms_search_index_searches_total"); n != 1 {
+	if n := metric(t, s, "cms_search_index_searches_total"); n != 1 {
 		t.Fatalf("searches the index answered: %v, want 1", n)
 	}
 	if got, least := debug.SetMemoryLimit(-1), int64(16<<20+memoryHeadroom+30*1024); got < least {
@@ -101,8 +87,25 @@ func TestServeSearchIndex(t *testing.T) {
 	}
 
 	s = startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_SEARCH_INDEX": "database"})
-	if v := metric(s, "cms_search_index_articles"); v != -1 {
+	if v := metric(t, s, "cms_search_index_articles"); v != -1 {
 		t.Fatalf("cms_search_index_articles with CMS_SEARCH_INDEX=database: %v, want -1", v)
 	}
 	s.shutdown(t)
+}
+
+// metric is the value of a metric the server s exposes in /metrics.
+func metric(t *testing.T, s *server, name string) float64 {
+	t.Helper()
+	res, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no %s in /metrics", name)
+	}
+	v, _ := strconv.ParseFloat(string(m[1]), 64)
+	return v
 }

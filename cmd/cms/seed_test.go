@@ -103,25 +103,28 @@ func TestSeedCompoundsAreRareWords(t *testing.T) {
 				vars := dbVars(url)
 				vars["CMS_SEARCH_INDEX"] = index
 				s := startServer(t, vars)
+				// The in-memory index loads in the background, and
+				// searches read the database until it has.
+				for deadline := time.Now().Add(60 * time.Second); index == "memory" && metric(t, s, "cms_search_index_articles") != 21; time.Sleep(20 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatal("the search index did not load the 21 articles")
+					}
+				}
 				for _, i := range []int{1, 7, 10, 12} {
+					res, err := http.Get(s.url + "/api/v1/delivery/search?q=" + seedCompound(i))
+					if err != nil {
+						t.Fatal(err)
+					}
 					var got struct{ Items []struct{ Slug string } }
-					for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-						res, err := http.Get(s.url + "/api/v1/delivery/search?q=" + seedCompound(i))
-						if err != nil {
-							t.Fatal(err)
-						}
-						err = json.NewDecoder(res.Body).Decode(&got)
-						res.Body.Close()
-						// The in-memory index loads in the background;
-						// until then searches read the database.
-						if err == nil && res.StatusCode == 200 || time.Now().After(deadline) {
-							break
-						}
-					}
+					err = json.NewDecoder(res.Body).Decode(&got)
+					res.Body.Close()
 					want := fmt.Sprintf("article-%d-", i)
-					if len(got.Items) != 1 || !strings.HasPrefix(got.Items[0].Slug, want) {
-						t.Fatalf("%s index: a search for %s found %+v, want the one article %s…", index, seedCompound(i), got.Items, want)
+					if err != nil || res.StatusCode != 200 || len(got.Items) != 1 || !strings.HasPrefix(got.Items[0].Slug, want) {
+						t.Fatalf("%s index: a search for %s: %d %v, found %+v, want the one article %s…", index, seedCompound(i), res.StatusCode, err, got.Items, want)
 					}
+				}
+				if n := metric(t, s, "cms_search_index_searches_total"); index == "memory" && n != 4 {
+					t.Fatalf("searches the in-memory index answered: %v, want 4", n)
 				}
 				s.shutdown(t)
 			}
