@@ -139,6 +139,44 @@ func (c *cachedResponse) servable(r *http.Request) bool {
 	return !c.lazy || r.Method == http.MethodHead || acceptsGzip(r) || c.plain() != nil
 }
 
+// hitKind is the kind of answer a cached answer gives a request.
+type hitKind uint8
+
+const (
+	kindPlain       hitKind = iota // 200, the plain body
+	kindGzip                       // 200, the compressed body
+	kindNotModified                // 304
+	kindMoved                      // 301
+	numKinds
+)
+
+// choose picks the answer c gives a request: a HEAD or not, whose
+// If-None-Match matches c's ETag (revalidated) or not, from a client that
+// takes gzip or not. body is what to send (nil for a HEAD, a 304 or a
+// 301); ok is false when that is the plain body and it cannot be made (a
+// corrupt compressed copy, see servable).
+func (c *cachedResponse) choose(head, revalidated, gzipOK bool) (k hitKind, body []byte, ok bool) {
+	switch {
+	case c.status == http.StatusMovedPermanently:
+		return kindMoved, nil, true
+	case c.status == http.StatusNotModified || revalidated:
+		return kindNotModified, nil, true
+	}
+	if gzipOK {
+		if gz, _ := c.gzipped(); gz != nil {
+			if head {
+				gz = nil
+			}
+			return kindGzip, gz, true
+		}
+	}
+	if head {
+		return kindPlain, nil, true
+	}
+	body = c.plain()
+	return kindPlain, body, body != nil || !c.lazy
+}
+
 // movedTo builds a 301 answer to location.
 func movedTo(location string) *cachedResponse {
 	return &cachedResponse{status: http.StatusMovedPermanently, location: location, locationV: []string{location}}
@@ -329,11 +367,7 @@ func etagMatchesAny(header []string, etag string) bool {
 // acceptsGzip reports whether the client takes gzip (and did not refuse it
 // with q=0). It runs on every hit, so it cuts rather than splits.
 func acceptsGzip(r *http.Request) bool {
-	return gzipAccepted(r.Header["Accept-Encoding"])
-}
-
-// gzipAccepted is acceptsGzip of a request's Accept-Encoding lines.
-func gzipAccepted(ae []string) bool {
+	ae := r.Header["Accept-Encoding"]
 	if len(ae) == 0 {
 		return false
 	}
@@ -341,6 +375,11 @@ func gzipAccepted(ae []string) bool {
 	if len(ae) > 1 {
 		s = strings.Join(ae, ",")
 	}
+	return gzipAccepted(s)
+}
+
+// gzipAccepted is acceptsGzip of an Accept-Encoding value.
+func gzipAccepted(s string) bool {
 	for s != "" {
 		var part string
 		part, s, _ = strings.Cut(s, ",")

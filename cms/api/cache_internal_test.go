@@ -115,4 +115,15 @@ func TestCorruptCompressedCopyIsNoPlainHit(t *testing.T) {
 	if c.size() != 8400+len(c.gz)+256 {
 		t.Fatalf("size %d: not both copies", c.size())
 	}
+	// What writeCached and the loop send: nothing for a plain GET, the
+	// compressed copy to gzip, no body to HEAD.
+	if _, _, ok := c.choose(false, false, false); ok {
+		t.Fatal("a plain GET is answered from a corrupt compressed copy")
+	}
+	if k, body, ok := c.choose(false, false, true); !ok || k != kindGzip || string(body) != string(c.gz) {
+		t.Fatalf("gzip GET: kind %d, %d bytes, %v", k, len(body), ok)
+	}
+	if k, body, ok := c.choose(true, false, false); !ok || k != kindPlain || body != nil {
+		t.Fatalf("HEAD: kind %d, %d bytes, %v", k, len(body), ok)
+	}
 }

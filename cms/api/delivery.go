@@ -85,31 +85,27 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, c *cachedRe
 	h := w.Header()
 	addVary(h)
 	h["Cache-Control"] = s.cacheControlV
-	if c.status == http.StatusMovedPermanently {
+	inm := r.Header["If-None-Match"]
+	k, body, ok := c.choose(r.Method == http.MethodHead, len(inm) > 0 && etagMatchesAny(inm, c.etag), acceptsGzip(r))
+	switch {
+	case k == kindMoved:
 		h["Location"] = c.locationV
 		w.WriteHeader(http.StatusMovedPermanently)
 		return http.StatusMovedPermanently, 0
+	case !ok:
+		delete(h, "Cache-Control")
+		writeError(w, r, errors.New("a live document's compressed copy does not decompress"))
+		return http.StatusInternalServerError, 0
 	}
 	h["Etag"] = c.etagV
-	if inm := r.Header["If-None-Match"]; c.status == http.StatusNotModified || len(inm) > 0 && etagMatchesAny(inm, c.etag) {
+	if k == kindNotModified {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, 0
 	}
-	var body []byte
 	length := c.lenV
-	if acceptsGzip(r) {
-		if gz, gzLen := c.gzipped(); gz != nil {
-			h["Content-Encoding"] = gzipV
-			body, length = gz, gzLen
-		}
-	}
-	if body == nil && r.Method != http.MethodHead {
-		if body = c.plain(); body == nil && c.lazy { // a corrupt compressed copy (see servable)
-			delete(h, "Etag")
-			delete(h, "Cache-Control")
-			writeError(w, r, errors.New("a live document's compressed copy does not decompress"))
-			return http.StatusInternalServerError, 0
-		}
+	if k == kindGzip {
+		h["Content-Encoding"] = gzipV
+		_, length = c.gzipped()
 	}
 	h["Content-Type"] = c.ctypeV
 	h["Content-Length"] = length

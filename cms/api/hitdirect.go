@@ -19,17 +19,6 @@ import (
 // few appends: no header map, no sort, no formatting; and the bytes stay
 // those of the general path, which the tests compare with net/http's.
 
-// hitKind is the kind of answer a hit gets.
-type hitKind uint8
-
-const (
-	kindPlain       hitKind = iota // 200, the plain body
-	kindGzip                       // 200, the compressed body
-	kindNotModified                // 304
-	kindMoved                      // 301
-	numKinds
-)
-
 // Holes of a template: what a part is followed by.
 const (
 	holeNone uint8 = iota
@@ -209,25 +198,16 @@ func (hc *hitConn) direct(now time.Time) bool {
 		return false
 	}
 	head := h.method == http.MethodHead
-	k, code := kindPlain, http.StatusOK
-	var body []byte
-	switch {
-	case c.status == http.StatusMovedPermanently:
-		k, code = kindMoved, http.StatusMovedPermanently
-	case c.status == http.StatusNotModified || inm != "" && etagMatches(inm, c.etag):
-		k, code = kindNotModified, http.StatusNotModified
-	default:
-		hc.ae[0] = ae
-		if ae != "" && gzipAccepted(hc.ae[:]) {
-			if gz, _ := c.gzipped(); gz != nil {
-				k, body = kindGzip, gz
-			}
-		}
-		if k == kindPlain && !head {
-			if body = c.plain(); body == nil {
-				return false // a corrupt compressed copy: serveHit refuses it too
-			}
-		}
+	k, body, ok := c.choose(head, inm != "" && etagMatches(inm, c.etag), ae != "" && gzipAccepted(ae))
+	if !ok {
+		return false // a corrupt compressed copy: serveHit refuses it too
+	}
+	code := http.StatusOK
+	switch k {
+	case kindMoved:
+		code = http.StatusMovedPermanently
+	case kindNotModified:
+		code = http.StatusNotModified
 	}
 	if rid != "" && wellFormedID(rid) {
 		hc.id = append(hc.id[:0], rid...)
@@ -237,7 +217,7 @@ func (hc *hitConn) direct(now time.Time) bool {
 	w := &hc.w
 	w.out = s.hitTemplate(head, k).fill(w.out[:0], c, k, hc.id, now)
 	w.body = nil
-	if !head && len(body) > 0 {
+	if len(body) > 0 {
 		w.out, w.body = append(w.out, body...), body
 	}
 	s.countHit(rt, c, h.method, code, now)

@@ -160,7 +160,6 @@ type hitConn struct {
 	rdKind       int
 	rdSet, wdSet time.Time
 	id           []byte // a direct answer's request id
-	ae           [1]string
 }
 
 func (hc *hitConn) serve() {
