@@ -373,6 +373,14 @@ func window(terms []foldedTerm, s string) (first int, found bool) {
 // first: fromAt. ascii is false, and nothing else set, when s holds any
 // other byte before the window ends.
 func asciiWindow(terms []foldedTerm, s string) (first, fromAt int, found, ascii bool) {
+	if asciiLacks(terms, s) {
+		return 0, 0, false, true // what the walk would find, much sooner
+	}
+	return asciiWalk(terms, s)
+}
+
+// asciiWalk is asciiWindow's walk of every word of s.
+func asciiWalk(terms []foldedTerm, s string) (first, fromAt int, found, ascii bool) {
 	c, n := cover{terms: min(len(terms), maxSearchTerms)}, 0
 	// starts is where the last len(starts) words begin, by their number
 	// (a power of two): enough to hold the word snippetWords before a

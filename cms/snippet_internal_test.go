@@ -202,9 +202,15 @@ func BenchmarkSnippetWindow(b *testing.B) {
 			Snippet(SearchTerms("barici"), body)
 		}
 	})
-	// A term the text lacks: the whole text is walked.
+	// A term the text lacks, most hits' body at size (asciiLacks): the
+	// walk reads the whole text, asciiWindow need not.
 	none := foldTerms(SearchTerms("tofacitinib"))
-	b.Run("asciiWindow/whole", func(b *testing.B) {
+	b.Run("asciiWalk/lacking", func(b *testing.B) {
+		for b.Loop() {
+			asciiWalk(none, body)
+		}
+	})
+	b.Run("asciiWindow/lacking", func(b *testing.B) {
 		for b.Loop() {
 			asciiWindow(none, body)
 		}
