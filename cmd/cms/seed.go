@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,6 +82,13 @@ func (e *env) seed(args []string) error {
 	perBatch := 2
 	if db.Dialect() == "sqlite" {
 		perBatch = 4
+	}
+	defer db.KeepBatchSettings(e.ctx)()
+	// The collector ran often for the little the seed keeps: at GOGC=400
+	// seeding 5,000 articles took 18.9 s rather than 21.2 (median of
+	// three, alternated), for 202 MB of peak RSS rather than 160.
+	if e.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	start := time.Now()
 	var next, done atomic.Int64

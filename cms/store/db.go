@@ -45,6 +45,8 @@ type DB struct {
 	gloss *kept[[]*cms.TopicVersion]
 	// index is the in-memory search index, kept after KeepSearchIndex.
 	index atomic.Pointer[searchIndex]
+	// keepSettings counts the holders of KeepBatchSettings.
+	keepSettings atomic.Int32
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or

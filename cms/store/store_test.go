@@ -349,7 +349,8 @@ func TestTextCompression(t *testing.T) {
 // TestBatchWriterSettings: on SQLite a batch keeps statement journals in
 // memory and has a larger page cache, and the writing connection has
 // its own settings back after it, whether the batch commits or fails
-// (a migration's statement may change the whole database).
+// (a migration's statement may change the whole database), unless
+// KeepBatchSettings holds them.
 func TestBatchWriterSettings(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	check := func(s cms.Store, wantTemp, wantCache int) {
@@ -370,4 +371,23 @@ func TestBatchWriterSettings(t *testing.T) {
 		}
 		check(db, 0, -2000)
 	}
+	// A run of batches (cms seed) keeps them from one batch to the next,
+	// and gives them back when it is done, once however often it says so.
+	done := db.KeepBatchSettings(ctx)
+	for range 2 {
+		if err := db.Batch(ctx, func(s cms.Store) error { check(s, 2, -65536); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		check(db, 2, -65536)
+	}
+	done()
+	check(db, 0, -2000)
+	again := db.KeepBatchSettings(ctx)
+	done()
+	if err := db.Batch(ctx, func(cms.Store) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	check(db, 2, -65536)
+	again()
+	check(db, 0, -2000)
 }
