@@ -31,13 +31,13 @@ func (e *env) seed(args []string) error {
 	cfg, rest, err := e.flags("seed", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&articles, "articles", 1000, "how many live articles to add")
 		fs.IntVar(&topics, "topics", 20, "how many topics to spread them over")
-		fs.IntVar(&batch, "batch", 250, "how many articles to store per transaction (1: each change commits alone)")
+		fs.IntVar(&batch, "batch", 0, "how many articles to store per transaction (1: each change commits alone; 0: 1000 on SQLite, 250 on PostgreSQL)")
 	})
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 || articles < 0 || articles > 10_000_000 || topics < 1 || topics > 1000 || batch < 1 || batch > 10_000 {
-		return usagef("usage: cms seed [--articles N (0..10000000)] [--topics K (1..1000)] [--batch B (1..10000)]")
+	if len(rest) > 0 || articles < 0 || articles > 10_000_000 || topics < 1 || topics > 1000 || batch < 0 || batch > 10_000 {
+		return usagef("usage: cms seed [--articles N (0..10000000)] [--topics K (1..1000)] [--batch B (0..10000)]")
 	}
 	db, err := e.openDB(cfg, cfg.AutoMigrate)
 	if err != nil {
@@ -82,6 +82,19 @@ func (e *env) seed(args []string) error {
 	perBatch := 2
 	if db.Dialect() == "sqlite" {
 		perBatch = 4
+	}
+	// SQLite indexes a batch for search at its commit, one batch at a
+	// time, and fewer, larger batches index faster (fewer segments to
+	// write and merge): seeding 5,000 articles took 15.6-16.4 s in
+	// batches of 1,000 against 18.2-19.0 in batches of 250, and 10,000
+	// 29.0-31.7 s against 31.9-34.3 in batches of 500 (2,500: 30.0-30.2).
+	// On PostgreSQL the workers' batches run side by side: smaller ones
+	// keep them all busy.
+	if batch == 0 {
+		batch = 250
+		if db.Dialect() == "sqlite" {
+			batch = 1000
+		}
 	}
 	defer db.KeepBatchSettings(e.ctx)()
 	// The collector ran often for the little the seed keeps: at GOGC=400
