@@ -195,6 +195,13 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery, heard u
 			}
 		}()
 	}
+	if ss.sql.words != "" {
+		m, err := ss.expandPrefixes(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		ss.match = m
+	}
 	var keys []int64
 	var scores []float64
 	want := q.Limit + 1 // the page and one more

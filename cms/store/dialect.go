@@ -59,11 +59,22 @@ var (
 			topicsOf: `SELECT la.seq AS k, lt.topic_slug AS topic FROM json_each(?) j CROSS JOIN live_articles la ON la.seq = j.value
 				JOIN live_topics lt ON lt.article_id = la.article_id`,
 			match: fts5Match,
+			words: `SELECT word FROM search_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ` + strconv.Itoa(maxPrefixWords+1),
+			// Migration 00022.
+			prefixLen: 4,
 			// SQLite's plans do not depend on the words: each query is
 			// prepared once per connection.
 			prepare: true, readTx: true,
 		},
 		announce: []string{
+			// The words of 5 letters or more that the transaction's
+			// articles hold, for a search's longer prefixes (migration
+			// 00022): indexed on their own, then read from that index, which
+			// is emptied again.
+			`INSERT INTO live_search_fresh (rowid, title, summary, body_text)
+				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
+			`INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_fresh_vocab WHERE length(term) >= 5`,
+			`INSERT INTO live_search_fresh (live_search_fresh) VALUES ('delete-all')`,
 			`INSERT INTO live_search (rowid, title, summary, body_text)
 				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
 			`INSERT INTO live_search_head (rowid, title, summary)
@@ -118,6 +129,13 @@ type searchSQL struct {
 	keys func(string) string
 	// match writes the terms in the engine's query syntax.
 	match func([]cms.SearchTerm) string
+	// words, when set, lists the indexed words (word) a prefix begins,
+	// from the prefix (first parameter) up to the next one (second), at
+	// most maxPrefixWords and one more: the index keeps prefix indexes of
+	// prefixLen letters only, and a longer prefix is searched as the words
+	// it begins (see s.expandPrefixes).
+	words     string
+	prefixLen int
 	// probe, when not 0, is how many of the newest rows a PostgreSQL
 	// search tests before it turns to the GIN index (see s.keys); probeHead
 	// is that for the words of titles and summaries, which are stored in

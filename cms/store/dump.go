@@ -86,8 +86,9 @@ var DumpTables = []DumpTable{
 
 // NotDumped are the tables an export leaves out on purpose: sessions,
 // failed logins, settings (the signing secret), the migration runner's
-// own record, and what is derived from dumped rows.
-var NotDumped = []string{"refresh_tokens", "login_failures", "settings", "goose_db_version", "live_hits"}
+// own record, and what is derived from dumped rows (SQLite's search_words
+// is filled again as the live articles are imported).
+var NotDumped = []string{"refresh_tokens", "login_failures", "settings", "goose_db_version", "live_hits", "search_words"}
 
 // DumpTableNamed returns the table of that name.
 func DumpTableNamed(name string) (DumpTable, bool) {

@@ -162,8 +162,9 @@ func standInTopicVersions(t *testing.T, url string) {
 }
 
 // standInSearchIndex lets today's SQLite publication, which indexes the
-// articles noted in 00017's live_search_pending into 00014's two indexes,
-// run under an older schema: the landed schema's triggers index the
+// articles noted in 00017's live_search_pending into 00014's two indexes
+// and gathers their words for 00022's search_words, run under an older
+// schema: the landed schema's triggers index the
 // article themselves, and empty stand-ins take today's statements. It
 // returns what removes them before migrating.
 func standInSearchIndex(t *testing.T, d, url string) func() {
@@ -173,9 +174,13 @@ func standInSearchIndex(t *testing.T, d, url string) func() {
 	}
 	storetest.Exec(t, url, `CREATE TABLE live_search_pending (seq INTEGER PRIMARY KEY)`)
 	storetest.Exec(t, url, `CREATE TABLE live_search_head (title TEXT, summary TEXT)`)
+	storetest.Exec(t, url, `CREATE TABLE live_search_fresh (live_search_fresh TEXT, title TEXT, summary TEXT, body_text TEXT)`)
+	storetest.Exec(t, url, `CREATE TABLE live_search_fresh_vocab (term TEXT)`)
+	storetest.Exec(t, url, `CREATE TABLE search_words (word TEXT PRIMARY KEY)`)
 	return func() {
-		storetest.Exec(t, url, `DROP TABLE live_search_pending`)
-		storetest.Exec(t, url, `DROP TABLE live_search_head`)
+		for _, table := range []string{"live_search_pending", "live_search_head", "live_search_fresh", "live_search_fresh_vocab", "search_words"} {
+			storetest.Exec(t, url, "DROP TABLE "+table)
+		}
 	}
 }
 
