@@ -176,7 +176,7 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery, heard u
 	if items, more, ok, err := db.searchIndexed(ctx, src, q, terms, tier, before, heard); ok {
 		return items, more, err
 	}
-	ss := s{db: db, src: src, sql: db.d.search, terms: terms, match: db.d.search.match(terms), topic: q.Topic}
+	ss := s{db: db, src: src, sql: db.d.search, terms: terms, topic: q.Topic}
 	if ss.sql.readTx {
 		// One read transaction for the whole search: FTS5 loads an
 		// index's structure once per transaction, not once per query, and
@@ -195,7 +195,11 @@ func (db *DB) search(ctx context.Context, src source, q cms.SearchQuery, heard u
 			}
 		}()
 	}
-	if ss.sql.words != "" {
+	// Written once the snapshot is taken: on SQLite the match names the
+	// words a longer prefix begins, as the snapshot has them.
+	if ss.sql.words == "" {
+		ss.match = ss.sql.match(terms)
+	} else {
 		m, err := ss.expandPrefixes(ctx)
 		if err != nil {
 			return nil, false, err

@@ -33,7 +33,7 @@ func (ss s) expandPrefixes(ctx context.Context) (string, error) {
 		}
 		// As many letters as bytes: ASCII only.
 		if n := utf8.RuneCountInString(t.Text); !t.Prefix || n <= ss.sql.prefixLen || n != len(t.Text) {
-			b.WriteString(fts5Match(ss.terms[i : i+1]))
+			b.WriteString(ss.sql.match(ss.terms[i : i+1]))
 			continue
 		}
 		// The words from the prefix up to the prefix with its last
@@ -44,7 +44,7 @@ func (ss s) expandPrefixes(ctx context.Context) (string, error) {
 			return "", err
 		}
 		if len(words) == 0 || len(words) > maxPrefixWords {
-			b.WriteString(fts5Match(ss.terms[i : i+1]))
+			b.WriteString(ss.sql.match(ss.terms[i : i+1]))
 			continue
 		}
 		b.WriteString("(")

@@ -164,9 +164,9 @@ func standInTopicVersions(t *testing.T, url string) {
 // standInSearchIndex lets today's SQLite publication, which indexes the
 // articles noted in 00017's live_search_pending into 00014's two indexes
 // and gathers their words for 00022's search_words, run under an older
-// schema: the landed schema's triggers index the
-// article themselves, and empty stand-ins take today's statements. It
-// returns what removes them before migrating.
+// schema: the landed schema's triggers index the article themselves, and
+// empty stand-ins take today's statements. It returns what removes them
+// before migrating.
 func standInSearchIndex(t *testing.T, d, url string) func() {
 	t.Helper()
 	if d != "sqlite" {
