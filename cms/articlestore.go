@@ -28,9 +28,10 @@ type ArticleStore interface {
 	ReviewHistory(ctx context.Context, id string) (*ReviewHistory, error)
 	// MissingTopics returns those of slugs that are not topics.
 	MissingTopics(ctx context.Context, slugs []string) ([]string, error)
-	// TopicApprovals returns the highest required_approvals among the
-	// topics (1 for none), as Article reads it into TopicApprovals.
-	TopicApprovals(ctx context.Context, slugs []string) (int, error)
+	// TopicsOf returns those of slugs that are not topics and the highest
+	// required_approvals among the topics (1 for none), as Article reads
+	// it into TopicApprovals: what a save checks and needs, in one read.
+	TopicsOf(ctx context.Context, slugs []string) (missing []string, approvals int, err error)
 	// SlugOwner returns the id of the article that has or had slug, or "".
 	SlugOwner(ctx context.Context, slug string) (string, error)
 	// WriteArticle applies w atomically; see ArticleWrite.

@@ -120,7 +120,7 @@ func (e *Editor) CreateArticle(ctx context.Context, actor *User, in DraftInput) 
 	if !workflow.CanCreate(actor.Actor()) {
 		return nil, Errorf(EFORBIDDEN, "your roles do not allow creating articles")
 	}
-	rev, report, err := e.content(ctx, &in)
+	rev, report, approvals, err := e.content(ctx, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +131,7 @@ func (e *Editor) CreateArticle(ctx context.Context, actor *User, in DraftInput) 
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = 1, actor.Ref(), now
 	a := &Article{ID: NewID(), Slug: slug, State: workflow.Draft, Version: 1, Author: actor.Ref(),
-		CreatedAt: now, UpdatedAt: now, Draft: rev, Approvals: []Approval{}}
-	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
-		return nil, err
-	}
+		CreatedAt: now, UpdatedAt: now, Draft: rev, Approvals: []Approval{}, TopicApprovals: approvals}
 	ev := a.record(actor.Ref(), EventCreated, 1, "", now)
 	if err := e.Store.WriteArticle(ctx, &ArticleWrite{Article: a, Revision: rev, NewSlug: true, Event: ev}); err != nil {
 		return nil, err
@@ -183,7 +180,7 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 	if a.Version != ifMatch {
 		return nil, stale(a.Version)
 	}
-	rev, report, err := e.content(ctx, &in)
+	rev, report, approvals, err := e.content(ctx, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -206,9 +203,7 @@ func (e *Editor) save(ctx context.Context, actor *User, id string, ifMatch int64
 			return nil, err
 		}
 	}
-	if a.TopicApprovals, err = e.Store.TopicApprovals(ctx, rev.Topics); err != nil {
-		return nil, err
-	}
+	a.TopicApprovals = approvals
 	now := Now()
 	rev.Number, rev.SavedBy, rev.SavedAt = a.Draft.Number+1, actor.Ref(), now
 	a.Draft, a.State, a.Version, a.UpdatedAt = rev, state, a.Version+1, now
@@ -236,20 +231,20 @@ func (e *Editor) wordsSinceLive(ctx context.Context, a *Article, rev *Revision) 
 	return &n, nil
 }
 
-// content validates and sanitizes a draft and checks that its topics exist.
-func (e *Editor) content(ctx context.Context, in *DraftInput) (*Revision, SanitizeReport, error) {
-	rev, report, err := in.content()
-	if err != nil {
-		return nil, report, err
+// content validates and sanitizes a draft and checks that its topics
+// exist; approvals is what its topics require (see TopicsOf).
+func (e *Editor) content(ctx context.Context, in *DraftInput) (rev *Revision, report SanitizeReport, approvals int, err error) {
+	if rev, report, err = in.content(); err != nil {
+		return nil, report, 0, err
 	}
-	missing, err := e.Store.MissingTopics(ctx, rev.Topics)
+	missing, approvals, err := e.Store.TopicsOf(ctx, rev.Topics)
 	if err != nil {
-		return nil, report, err
+		return nil, report, 0, err
 	}
 	if len(missing) > 0 {
-		return nil, report, Invalid("topics", "names unknown topics: "+strings.Join(missing, ", "))
+		return nil, report, 0, Invalid("topics", "names unknown topics: "+strings.Join(missing, ", "))
 	}
-	return rev, report, nil
+	return rev, report, approvals, nil
 }
 
 // newSlug returns the slug to claim: an explicit one when free (ECONFLICT

@@ -284,7 +284,7 @@ func TestImportOlderExportKeepsTopicApprovals(t *testing.T) {
 				t.Fatalf("import: exit %d: %s", code, stderr)
 			}
 			db = storetest.OpenURL(t, to)
-			if n, err := db.TopicApprovals(t.Context(), []string{"jak-inhibitors"}); err != nil || n != 3 {
+			if _, n, err := db.TopicsOf(t.Context(), []string{"jak-inhibitors"}); err != nil || n != 3 {
 				t.Fatalf("imported topic asks for %d (%v), want 3", n, err)
 			}
 			if rev, err := db.TopicRevision(t.Context(), "jak-inhibitors", 1); err != nil || rev.RequiredApprovals != 3 {

@@ -230,27 +230,25 @@ func (db *DB) Revision(ctx context.Context, id string, n int) (*cms.Revision, er
 
 // ReviewHistory returns who saved which revision and who approved which.
 func (db *DB) ReviewHistory(ctx context.Context, id string) (*cms.ReviewHistory, error) {
-	var revs []struct {
-		Number int    `db:"revision"`
-		Hash   string `db:"content_hash"`
-		By     string `db:"saved_by"`
+	// One query for both, a round trip less for each review.
+	var rows []struct {
+		Approval bool   `db:"approval"`
+		Number   int    `db:"revision"`
+		Hash     string `db:"content_hash"`
+		By       string `db:"who"`
 	}
-	if err := db.rd().SelectContext(ctx, &revs, db.q(`SELECT revision, content_hash, saved_by FROM revisions WHERE article_id = ?`), id); err != nil {
-		return nil, err
-	}
-	var aps []struct {
-		Revision int    `db:"revision"`
-		By       string `db:"actor_id"`
-	}
-	if err := db.rd().SelectContext(ctx, &aps, db.q(`SELECT revision, actor_id FROM events WHERE article_id = ? AND action = ?`), id, cms.EventApproved); err != nil {
+	if err := db.rd().SelectContext(ctx, &rows, db.q(`SELECT 1 = 0 AS approval, revision, content_hash, saved_by AS who
+		FROM revisions WHERE article_id = ?
+		UNION ALL SELECT 1 = 1, revision, '', actor_id FROM events WHERE article_id = ? AND action = ?`), id, id, cms.EventApproved); err != nil {
 		return nil, err
 	}
 	h := &cms.ReviewHistory{}
-	for _, r := range revs {
-		h.Revisions = append(h.Revisions, workflow.SavedRevision{Number: r.Number, ContentHash: r.Hash, SavedBy: r.By})
-	}
-	for _, a := range aps {
-		h.Approvals = append(h.Approvals, workflow.PastApproval{Revision: a.Revision, ReviewerID: a.By})
+	for _, r := range rows {
+		if r.Approval {
+			h.Approvals = append(h.Approvals, workflow.PastApproval{Revision: r.Number, ReviewerID: r.By})
+		} else {
+			h.Revisions = append(h.Revisions, workflow.SavedRevision{Number: r.Number, ContentHash: r.Hash, SavedBy: r.By})
+		}
 	}
 	return h, nil
 }
@@ -277,24 +275,46 @@ func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, erro
 	return missing, nil
 }
 
-// TopicApprovals returns the highest required_approvals among the latest
-// published versions of topics: the number is part of the reviewed topic,
-// so a draft's unreviewed change to it counts for nothing, and a topic
-// never published asks for no more than the default. The latest version,
-// not the live one: unpublishing a topic is no review, so it does not
-// lower what its articles need.
-func (db *DB) TopicApprovals(ctx context.Context, slugs []string) (int, error) {
+// TopicsOf returns those of slugs that are not topics, and the highest
+// required_approvals among the latest published versions of the others:
+// the number is part of the reviewed topic, so a draft's unreviewed
+// change to it counts for nothing, and a topic never published asks for
+// no more than the default (1). The latest version, not the live one:
+// unpublishing a topic is no review, so it does not lower what its
+// articles need.
+func (db *DB) TopicsOf(ctx context.Context, slugs []string) (missing []string, approvals int, err error) {
 	if len(slugs) == 0 {
-		return 1, nil
+		return nil, 1, nil
 	}
-	q, args, err := sqlx.In(`SELECT COALESCE(MAX(v.required_approvals), 1) FROM topics t
-		JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.published_versions WHERE t.slug IN (?)`, slugs)
+	q, args, err := sqlx.In(`SELECT t.slug, v.required_approvals FROM topics t
+		LEFT JOIN topic_versions v ON v.topic_slug = t.slug AND v.version = t.published_versions WHERE t.slug IN (?)`, slugs)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	var n int
-	err = db.rd().GetContext(ctx, &n, db.q(q), args...)
-	return n, err
+	var found []struct {
+		Slug     string        `db:"slug"`
+		Required sql.NullInt64 `db:"required_approvals"`
+	}
+	if err := db.rd().SelectContext(ctx, &found, db.q(q), args...); err != nil {
+		return nil, 0, err
+	}
+	topics := map[string]bool{}
+	published := false
+	for _, t := range found {
+		topics[t.Slug] = true
+		if n := int(t.Required.Int64); t.Required.Valid && (!published || n > approvals) {
+			approvals, published = n, true
+		}
+	}
+	if !published {
+		approvals = 1
+	}
+	for _, s := range slugs {
+		if !topics[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing, approvals, nil
 }
 
 // SlugOwner returns the article that has or had slug, or "".

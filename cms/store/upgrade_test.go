@@ -325,7 +325,7 @@ func TestUpgradeKeepsTopicApprovals(t *testing.T) {
 				t.Fatal(err)
 			}
 			for slug, want := range map[string]int{"jak-inhibitors": 3, "psoriasis": 1} {
-				if n, err := db.TopicApprovals(ctx, []string{slug}); err != nil || n != want {
+				if _, n, err := db.TopicsOf(ctx, []string{slug}); err != nil || n != want {
 					t.Fatalf("%s after migrating: %d %v, want %d", slug, n, err, want)
 				}
 				if rev, err := db.TopicRevision(ctx, slug, 1); err != nil || rev.RequiredApprovals != want {
@@ -338,7 +338,7 @@ func TestUpgradeKeepsTopicApprovals(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatalf("up again: %v", err)
 			}
-			if n, err := db.TopicApprovals(ctx, []string{"jak-inhibitors", "psoriasis"}); err != nil || n != 3 {
+			if _, n, err := db.TopicsOf(ctx, []string{"jak-inhibitors", "psoriasis"}); err != nil || n != 3 {
 				t.Fatalf("after down and up: %d %v", n, err)
 			}
 		})
