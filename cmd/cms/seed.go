@@ -74,14 +74,19 @@ func (e *env) seed(args []string) error {
 		}
 	}
 	// How many articles of a batch are written side by side (see
-	// seedBatch). SQLite: one batch writes at a time, and four keep its
-	// one writer busier than two (3,000 articles 7-10% faster). PostgreSQL
-	// runs the workers' batches side by side already, and four each made
-	// seeding 15-20% slower than two: more transactions in flight than
-	// two cores serve.
-	perBatch := 2
+	// seedBatch), and how many batches: workers take batches of
+	// consecutive articles. SQLite has one writer, so its batches take
+	// turns, and four articles of each keep that writer busier than two
+	// (3,000 articles 7-10% faster). PostgreSQL runs the workers'
+	// transactions side by side, more than there are CPUs since each
+	// spends much of its time waiting on the server, and one article at
+	// a time in each of eight transactions seeded 10,000 articles in
+	// 25.5-26.7 s, against 26.8-28.2 for two in each of four (and
+	// 26.3-26.4 for two in each of six): the articles of one
+	// transaction wait on each other's statements.
+	perBatch, workers := 1, max(8, 2*runtime.NumCPU())
 	if db.Dialect() == "sqlite" {
-		perBatch = 4
+		perBatch, workers = 4, max(4, runtime.NumCPU())
 	}
 	// SQLite indexes a batch for search at its commit, one batch at a
 	// time, and fewer, larger batches index faster (fewer segments to
@@ -96,7 +101,11 @@ func (e *env) seed(args []string) error {
 			batch = 1000
 		}
 	}
-	defer db.KeepBatchSettings(e.ctx)()
+	loaded, err := db.BulkLoad(e.ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: the database could not be readied for a bulk load, so seeding is slower: %v\n", err)
+	}
+	defer loaded()
 	// The collector ran often for the little the seed keeps: at GOGC=400
 	// seeding 5,000 articles took 18.9 s rather than 21.2 (median of
 	// three, alternated), for 202 MB of peak RSS rather than 160.
@@ -107,11 +116,7 @@ func (e *env) seed(args []string) error {
 	var next, done atomic.Int64
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
-	// Workers take batches of consecutive articles. On PostgreSQL their
-	// transactions run side by side, more than there are CPUs since each
-	// spends much of its time waiting on the server; SQLite has one
-	// writer, so there they take turns.
-	for w := 0; w < max(4, runtime.NumCPU()); w++ {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -140,6 +145,7 @@ func (e *env) seed(args []string) error {
 		}()
 	}
 	wg.Wait()
+	loaded() // part of the time: PostgreSQL merges its queued index entries
 	fmt.Fprintln(e.stderr)
 	select {
 	case err := <-errs:

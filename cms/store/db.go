@@ -45,7 +45,7 @@ type DB struct {
 	gloss *kept[[]*cms.TopicVersion]
 	// index is the in-memory search index, kept after KeepSearchIndex.
 	index atomic.Pointer[searchIndex]
-	// keepSettings counts the holders of KeepBatchSettings.
+	// keepSettings counts the holders of BulkLoad.
 	keepSettings atomic.Int32
 }
 

@@ -317,13 +317,8 @@ func (im *Importer) deferSearchIndexes(ctx context.Context) error {
 	if im.db.d.name != "postgres" {
 		return nil
 	}
-	var indexes []struct {
-		Name string `db:"name"`
-		Def  string `db:"def"`
-	}
-	if err := im.tx.SelectContext(ctx, &indexes, `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def
-		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-		WHERE i.indrelid = 'live_search'::regclass AND am.amname = 'gin' ORDER BY c.relname`); err != nil {
+	indexes, err := searchGINIndexes(ctx, im.tx)
+	if err != nil {
 		return err
 	}
 	for _, ix := range indexes {

@@ -55,3 +55,11 @@ func (db *DB) WriterSettings(ctx context.Context) (tempStore, cacheSize int, err
 	}
 	return tempStore, cacheSize, err
 }
+
+// WorkMem reads PostgreSQL's work_mem where writes go: inside a batch its
+// transaction.
+func (db *DB) WorkMem(ctx context.Context) (string, error) {
+	var v string
+	err := db.wr().GetContext(ctx, &v, "SHOW work_mem")
+	return v, err
+}

@@ -350,7 +350,7 @@ func TestTextCompression(t *testing.T) {
 // memory and has a larger page cache, and the writing connection has
 // its own settings back after it, whether the batch commits or fails
 // (a migration's statement may change the whole database), unless
-// KeepBatchSettings holds them.
+// BulkLoad holds them.
 func TestBatchWriterSettings(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	check := func(s cms.Store, wantTemp, wantCache int) {
@@ -373,7 +373,10 @@ func TestBatchWriterSettings(t *testing.T) {
 	}
 	// A run of batches (cms seed) keeps them from one batch to the next,
 	// and gives them back when it is done, once however often it says so.
-	done := db.KeepBatchSettings(ctx)
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if err := db.Batch(ctx, func(s cms.Store) error { check(s, 2, -65536); return nil }); err != nil {
 			t.Fatal(err)
@@ -382,7 +385,10 @@ func TestBatchWriterSettings(t *testing.T) {
 	}
 	done()
 	check(db, 0, -2000)
-	again := db.KeepBatchSettings(ctx)
+	again, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	done()
 	if err := db.Batch(ctx, func(cms.Store) error { return nil }); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"testing"
+
+	"healthcms/cms"
+	"healthcms/cms/store"
+	"healthcms/cms/store/storetest"
+	"healthcms/workflow"
+)
+
+// TestBulkLoadSearchPendingLists: on PostgreSQL a bulk load lets the
+// search index's GIN indexes queue 16 MB of entries, merged in a batch's
+// 64 MB of work_mem, and when it is done merges them and gives the
+// indexes the 64 kB the migration set.
+func TestBulkLoadSearchPendingLists(t *testing.T) {
+	db := storetest.Open(t, "postgres")
+	limits := func(want string) {
+		t.Helper()
+		got := map[string]string{}
+		if err := db.EachRow(ctx, `SELECT c.relname, array_to_string(c.reloptions, ',') FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+			WHERE i.indrelid = 'live_search'::regclass AND am.amname = 'gin'`, func(name, opts string) { got[name] = opts }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got["live_search_head"] != want || got["live_search_body"] != want {
+			t.Fatalf("GIN index options %v, want %s for both", got, want)
+		}
+	}
+	limits("gin_pending_list_limit=64")
+	workMem := func(want string, wanted bool) {
+		t.Helper()
+		if err := db.Batch(ctx, func(s cms.Store) error {
+			got, err := s.(*store.DB).WorkMem(ctx)
+			if err == nil && (got == want) != wanted {
+				t.Errorf("a batch's work_mem is %s (want %s: %v)", got, want, wanted)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	workMem("64MB", false)
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limits("gin_pending_list_limit=16384")
+	// A batch that fills a pending list merges it in work_mem.
+	workMem("64MB", true)
+	reviewer := &cms.User{ID: cms.NewID(), Email: "r@example.com", Name: "R", Roles: []workflow.Role{workflow.RoleReviewer},
+		Credentials: "MD", CreatedAt: cms.Now()}
+	if err := db.CreateUser(ctx, reviewer, "hash", cms.UserCreated(reviewer, cli, reviewer.CreatedAt)); err != nil {
+		t.Fatal(err)
+	}
+	people := [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
+	ed := &cms.Editor{Store: db}
+	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: "Tofacitinib", Summary: "A JAK inhibitor.",
+		BodyHTML: "<p>Taken twice a day.</p>"})
+	for i, action := range []string{"submit", "approve", "publish"} {
+		if err == nil {
+			a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	done() // once however often
+	limits("gin_pending_list_limit=64")
+	workMem("64MB", false)
+	// The publication's entries were merged: nothing is left queued.
+	if err := db.EachRow(ctx, `SELECT gin_clean_pending_list('live_search_head')::text, gin_clean_pending_list('live_search_body')::text`,
+		func(head, body string) {
+			if head != "0" || body != "0" {
+				t.Errorf("pages still queued after the bulk load: %s, %s", head, body)
+			}
+		}); err != nil {
+		t.Fatal(err)
+	}
+}
