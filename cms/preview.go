@@ -13,7 +13,7 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	topics, mentions, err := e.vocabulary(ctx, a.Draft)
+	topics, mentions, err := e.vocabulary(ctx, a.Draft, PlainText(a.Draft.BodyHTML))
 	if err != nil {
 		return nil, err
 	}
@@ -38,8 +38,9 @@ func (e *Editor) Preview(ctx context.Context, id string) ([]byte, error) {
 // vocabulary is what the published vocabulary says of a revision: its
 // topics that are published, by their published names (a topic never
 // published is not shown to readers), and the published topics its title,
-// summary and body name.
-func (e *Editor) vocabulary(ctx context.Context, rev *Revision) ([]TopicRef, []Mention, error) {
+// summary and body name; bodyText is PlainText of its body, which the
+// caller has made already.
+func (e *Editor) vocabulary(ctx context.Context, rev *Revision, bodyText string) ([]TopicRef, []Mention, error) {
 	pubs, err := e.Store.Glossary(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -52,5 +53,5 @@ func (e *Editor) vocabulary(ctx context.Context, rev *Revision) ([]TopicRef, []M
 			}
 		}
 	}
-	return refs, FindMentions(pubs, rev.Title, rev.Summary, PlainText(rev.BodyHTML)), nil
+	return refs, FindMentions(pubs, rev.Title, rev.Summary, bodyText), nil
 }

@@ -153,7 +153,8 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 		// topics other than the draft's without a review that saw them.
 		return nil, Errorf(ETRANSITION, "the draft's topics are not the approved revision's; submit it for review again")
 	}
-	topics, mentions, err := e.vocabulary(ctx, rev)
+	bodyText := PlainText(rev.BodyHTML)
+	topics, mentions, err := e.vocabulary(ctx, rev, bodyText)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +165,7 @@ func (e *Editor) publication(ctx context.Context, a *Article, by UserRef, now ti
 	a.PublishedVersions++
 	reviewed := a.Approval.At
 	pv := &PublishedVersion{ArticleID: a.ID, Version: a.PublishedVersions, Revision: rev.Number, ContentHash: rev.ContentHash,
-		Slug: a.Slug, Title: rev.Title, Summary: rev.Summary, BodyText: PlainText(rev.BodyHTML), Topics: rev.Topics,
+		Slug: a.Slug, Title: rev.Title, Summary: rev.Summary, BodyText: bodyText, Topics: rev.Topics,
 		PublishedAt: now, FirstPublishedAt: first, PublishedBy: by, ReviewedAt: reviewed}
 	render(pv, rev, topics, mentions, a.Author.Name, a.reviewers())
 	a.Live = &Live{Version: pv.Version, Revision: rev.Number, PublishedAt: now, PublishedBy: by}
