@@ -29,10 +29,10 @@ import (
 // building the indexes once at the end. A batch that fills a list
 // merges it, gathering its entries in 64 MB of work_mem rather than 4
 // (see Batch): past 100,000 articles, 5,000 more took 14.5 s rather
-// than 15.4. done merges what is queued and
-// gives the indexes the limit the migration set (so it also mends what a
-// killed seed left). A search of the database meanwhile reads the longer
-// queue, slower; a search of the server's in-memory index does not.
+// than 15.4. done merges what is queued and gives the indexes the limit
+// the migration set (so it also mends what a killed seed left). A search
+// of the database meanwhile reads the longer queue, slower; a search of
+// the server's in-memory index does not.
 func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
 	if db.keepSettings.Add(1) == 1 && db.d.name == "postgres" {
 		err = db.setPendingLists(ctx, bulkPendingKiB)
