@@ -121,13 +121,13 @@ var (
 		`) VALUES (?, ?, ?, 1, ?` + strings.Repeat(", ?", len(articleCols)) + `)`
 	// A write also ends any scheduler's claim: the claim was on the old
 	// state. It takes the next place in the audit chain for its event.
-	articleUpdate = `UPDATE articles SET ` + strings.Join(articleCols, " = ?, ") + ` = ?, schedule_claimed_until = NULL,
-		audit_seq = audit_seq + 1 WHERE id = ? AND version = ? RETURNING audit_seq, audit_head`
+	articleSet    = `UPDATE articles SET ` + strings.Join(articleCols, " = ?, ") + ` = ?, schedule_claimed_until = NULL, `
+	articleUpdate = articleSet + `audit_seq = audit_seq + 1 WHERE id = ? AND version = ? RETURNING audit_seq, audit_head`
 	// articleUpdateLogged is articleUpdate with the event, in one
 	// statement, at the place in the chain the event was linked to as the
 	// article was read (cms.Article.record), if the chain is still there.
-	articleUpdateLogged = `WITH a AS (UPDATE articles SET ` + strings.Join(articleCols, " = ?, ") + ` = ?, schedule_claimed_until = NULL,
-		audit_seq = ?, audit_head = ? WHERE id = ? AND version = ? AND audit_seq = ? AND audit_head = ? RETURNING id)
+	articleUpdateLogged = `WITH a AS (` + articleSet + `audit_seq = ?, audit_head = ?
+		WHERE id = ? AND version = ? AND audit_seq = ? AND audit_head = ? RETURNING id)
 		INSERT INTO events (` + eventCols + `) SELECT ?::text, ?::integer, ?::timestamptz, ?::text, ?::text, ?::text,
 		?::integer, ?::text, ?::text, ?::text FROM a`
 	eventInsert = `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -251,9 +251,9 @@ func slugConflict(err error) error {
 }
 
 // claimSlug records the article's slug among every slug it ever had;
-// a slug another article has or had is refused.
-// A slug new to every article is claimed in one statement; only one
-// that is taken, or was this article's before, is looked up after.
+// a slug another article has or had is refused. A slug new to every
+// article is claimed in one statement; only one that is taken, or was
+// this article's before, is looked up after.
 func (x *writer) claimSlug() error {
 	var owner string
 	err := x.tx.GetContext(x.ctx, &owner, x.d.rebind(`INSERT INTO article_slugs (slug, article_id, created_at) VALUES (?, ?, ?)
@@ -341,9 +341,7 @@ func (x *writer) unlist() error {
 // article step took.
 func (x *writer) event(e *cms.Event) func() error {
 	return func() error {
-		if e == nil {
-			return errNoEvent
-		}
+		// The article step refused a write without its event.
 		if !x.logged {
 			e.Link(x.seq-1, x.head)
 			if err := insertEvent(x.ctx, x.tx, x.d, e); err != nil {
