@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -255,24 +254,8 @@ func (db *DB) ReviewHistory(ctx context.Context, id string) (*cms.ReviewHistory,
 
 // MissingTopics returns the slugs that are not topics.
 func (db *DB) MissingTopics(ctx context.Context, slugs []string) ([]string, error) {
-	if len(slugs) == 0 {
-		return nil, nil
-	}
-	q, args, err := sqlx.In(`SELECT slug FROM topics WHERE slug IN (?)`, slugs)
-	if err != nil {
-		return nil, err
-	}
-	var found []string
-	if err := db.rd().SelectContext(ctx, &found, db.q(q), args...); err != nil {
-		return nil, err
-	}
-	var missing []string
-	for _, s := range slugs {
-		if !slices.Contains(found, s) {
-			missing = append(missing, s)
-		}
-	}
-	return missing, nil
+	missing, _, err := db.TopicsOf(ctx, slugs)
+	return missing, err
 }
 
 // TopicsOf returns those of slugs that are not topics, and the highest
