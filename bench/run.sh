@@ -801,9 +801,9 @@ own_cpus() {
 	start_nginx "$article" "$article.gz" "$topic" "$docs" "$((NCPU / 2))"
 	for p in "$SERVER_PID" "$NGINX_PID" $(pgrep -P "$NGINX_PID"); do taskset -a -p -c "$SERVER_CPUS" "$p" >/dev/null; done
 	WRK=(taskset -c "$LOAD_CPUS" wrk -t"$((NCPU - NCPU / 2))")
-	# The first run after the move measured p99 of 5-12 ms with 14-18% of
-	# the CPUs busy elsewhere (run O, and a quick run after it): let the
-	# machine settle first.
+	# The first run after the move had a p99 over 5 ms in two of run O's
+	# four passes (5.24 and 10.82 ms) and in a quick run after it (12.2):
+	# let the machine settle first.
 	"${WRK[@]}" -c"$CONNS" -d2s "$API/articles/$one" >/dev/null
 	"${WRK[@]}" -c"$CONNS" -d2s "$NG/article.json" >/dev/null
 	for ((r = 1; r <= ROUNDS; r++)); do
