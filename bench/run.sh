@@ -788,6 +788,22 @@ bulk_import() {
 	rm -f "$dump"
 }
 
+# goal1_pairs prefix suffix label: goal 1's four pairs (article, gzip, 304,
+# topic page), the CMS's answer then nginx's, each row's test named
+# prefix, its name, suffix, and its label ending in label. Uses run_one's
+# variables.
+goal1_pairs() {
+	local p=$1 s=$2 l=$3
+	bench "$db" "$n" cache "${p}one$s" "article, one slug (200)$l" "$API/articles/$one"
+	bench "$db" "$n" nginx "${p}nginx$s" "nginx: same article as a static file$l" "$NG/article.json"
+	bench "$db" "$n" cache "${p}one-gz$s" "article, one slug, gzip (200)$l" -H 'Accept-Encoding: gzip' "$API/articles/$one"
+	bench "$db" "$n" nginx "${p}nginx-gz$s" "nginx: same article, gzip_static$l" -H 'Accept-Encoding: gzip' "$NG/article.json"
+	bench "$db" "$n" cache "${p}304$s" "article, one slug, If-None-Match (304)$l" -H "If-None-Match: $etag" "$API/articles/$one"
+	bench "$db" "$n" nginx "${p}nginx-304$s" "nginx: same article, If-None-Match (304)$l" -H "If-None-Match: $ngetag" "$NG/article.json"
+	bench "$db" "$n" cache "${p}topic$s" "topic page 1 (topic-3)$l" "$API/articles?topic=topic-3"
+	bench "$db" "$n" nginx "${p}nginx-topic$s" "nginx: same topic page as a static file$l" "$NG/topic.json"
+}
+
 # own_cpus: goal 1's pairs again, ROUNDS times, with the server and nginx
 # on the first half of the CPUs and wrk on the other half. When wrk shares
 # the server's CPUs, a request waits whenever the scheduler gives wrk the
@@ -806,16 +822,7 @@ own_cpus() {
 	# let the machine settle first.
 	"${WRK[@]}" -c"$CONNS" -d2s "$API/articles/$one" >/dev/null
 	"${WRK[@]}" -c"$CONNS" -d2s "$NG/article.json" >/dev/null
-	for ((r = 1; r <= ROUNDS; r++)); do
-		bench "$db" "$n" cache "own-one@$r" "article, one slug (200), own CPUs, round $r" "$API/articles/$one"
-		bench "$db" "$n" nginx "own-nginx@$r" "nginx: same article as a static file, own CPUs, round $r" "$NG/article.json"
-		bench "$db" "$n" cache "own-one-gz@$r" "article, one slug, gzip (200), own CPUs, round $r" -H 'Accept-Encoding: gzip' "$API/articles/$one"
-		bench "$db" "$n" nginx "own-nginx-gz@$r" "nginx: same article, gzip_static, own CPUs, round $r" -H 'Accept-Encoding: gzip' "$NG/article.json"
-		bench "$db" "$n" cache "own-304@$r" "article, one slug, If-None-Match (304), own CPUs, round $r" -H "If-None-Match: $etag" "$API/articles/$one"
-		bench "$db" "$n" nginx "own-nginx-304@$r" "nginx: same article, If-None-Match (304), own CPUs, round $r" -H "If-None-Match: $ngetag" "$NG/article.json"
-		bench "$db" "$n" cache "own-topic@$r" "topic page 1 (topic-3), own CPUs, round $r" "$API/articles?topic=topic-3"
-		bench "$db" "$n" nginx "own-nginx-topic@$r" "nginx: same topic page as a static file, own CPUs, round $r" "$NG/topic.json"
-	done
+	for ((r = 1; r <= ROUNDS; r++)); do goal1_pairs own- "@$r" ", own CPUs, round $r"; done
 	WRK=(wrk -t"$THREADS")
 	taskset -a -p -c "0-$((NCPU - 1))" "$SERVER_PID" >/dev/null
 	start_nginx "$article" "$article.gz" "$topic" "$docs"
@@ -904,16 +911,7 @@ run_one() {
 	# gives the median of each pair's ratios, as issue 13 measures them (a
 	# single pair moves by ±15% on this VM).
 	local r
-	for ((r = 2; r <= ROUNDS; r++)); do
-		bench "$db" "$n" cache "one@$r" "article, one slug (200), round $r" "$API/articles/$one"
-		bench "$db" "$n" nginx "nginx@$r" "nginx: same article as a static file, round $r" "$NG/article.json"
-		bench "$db" "$n" cache "one-gz@$r" "article, one slug, gzip (200), round $r" -H 'Accept-Encoding: gzip' "$API/articles/$one"
-		bench "$db" "$n" nginx "nginx-gz@$r" "nginx: same article, gzip_static, round $r" -H 'Accept-Encoding: gzip' "$NG/article.json"
-		bench "$db" "$n" cache "304@$r" "article, one slug, If-None-Match (304), round $r" -H "If-None-Match: $etag" "$API/articles/$one"
-		bench "$db" "$n" nginx "nginx-304@$r" "nginx: same article, If-None-Match (304), round $r" -H "If-None-Match: $ngetag" "$NG/article.json"
-		bench "$db" "$n" cache "topic@$r" "topic page 1 (topic-3), round $r" "$API/articles?topic=topic-3"
-		bench "$db" "$n" nginx "nginx-topic@$r" "nginx: same topic page as a static file, round $r" "$NG/topic.json"
-	done
+	for ((r = 2; r <= ROUNDS; r++)); do goal1_pairs "" "@$r" ", round $r"; done
 	if [[ $OWN_CPUS == 1 ]]; then own_cpus; fi
 	# The random rows read every article: read the database and nginx's
 	# files into the page cache again, as before the cache-off rows, since
