@@ -1058,6 +1058,7 @@ summary() {
 			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
 		function med(k,   x, m, v) { m = 0; for (x = 1; x <= rounds; x++) if ((k, x) in val) v[++m] = val[k, x]; return m ? median(v, m) : -1 }
 		function cell(a, b, f) { return (a < 0 || b < 0) ? "-" : sprintf(f " / " f, a, b) }
+		$3 == "nocache" { next } # its 304 and topic rows have the names of the cached ones
 		{ r = 1; t = $4; if (t ~ /@[0-9]+$/) { r = substr(t, index(t, "@") + 1) + 0; t = substr(t, 1, index(t, "@") - 1) }
 		val[$1 SUBSEP $2 SUBSEP t SUBSEP "p99", r] = $8; val[$1 SUBSEP $2 SUBSEP t SUBSEP "rps", r] = $6; val[$1 SUBSEP $2 SUBSEP t SUBSEP "other", r] = $12 + 0
 		if (r > rounds) rounds = r
