@@ -49,15 +49,16 @@ func TestDeliveryAnswersInOneWrite(t *testing.T) {
 		srv := httptest.NewUnstartedServer(e.srv.Config.Handler)
 		srv.Listener = api.ProblemListener(countingListener{srv.Listener, &writes})
 		srv.Config.ConnContext = api.ConnContext
-		srv.Start()
-		t.Cleanup(srv.Close)
-		client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1, DisableCompression: true}}
+		// Set before Start: the server reads it from its own goroutines.
 		var conns atomic.Int64
 		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 			if s == http.StateNew {
 				conns.Add(1)
 			}
 		}
+		srv.Start()
+		t.Cleanup(srv.Close)
+		client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1, DisableCompression: true}}
 		path := delivery + "/articles/" + slug
 		for _, c := range []struct {
 			method, path, header, value string
