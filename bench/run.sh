@@ -400,11 +400,13 @@ start_nginx() { # article.json, its gzip_static copy, the topic page, the direct
 	# requests with "Too many open files" (24) at 100,000 articles (two
 	# files each) where the limit was 20,000 (run R: 90 errors, p99
 	# 3.5 s, 1,462 req/s). So the worker takes the hard limit and the
-	# cache keeps clear of it, evicting the least used past that.
-	local nofile
+	# cache keeps clear of it, evicting the least used past that: it
+	# leaves a socket for each of the worker's connections, four times
+	# over, and some for its logs and listener.
+	local conns=1024 nofile
 	nofile=$(ulimit -Hn)
 	[[ $nofile == unlimited ]] && nofile=1048576
-	local cached=$((nofile - 4 * 1024 - 256))
+	local cached=$((nofile - 4 * conns - 256))
 	((cached > 200000)) && cached=200000
 	((cached < 1000)) && cached=1000
 	cat >"$dir/nginx.conf" <<EOF
@@ -413,7 +415,7 @@ worker_processes $workers;
 worker_rlimit_nofile $nofile;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections $conns; }
 http {
     access_log off;
     sendfile on;
