@@ -111,7 +111,8 @@ func (e *env) serve(args []string) error {
 	served := make(chan error, 1)
 	// Cached delivery hits are answered by a loop of its own in front of
 	// net/http; net/http's own 431 and 400 answers become problem+json too.
-	go func() { served <- srv.Serve(api.ProblemListener(app.listener(ln, srv))) }()
+	hl := app.listener(ln, srv)
+	go func() { served <- srv.Serve(api.ProblemListener(hl)) }()
 	select {
 	case err := <-served:
 		return err
@@ -122,6 +123,12 @@ func (e *env) serve(args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// The loop's answers in progress, which Shutdown does not wait for.
+	if d, ok := hl.(interface{ Drain(context.Context) error }); ok {
+		if err := d.Drain(ctx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,22 +17,23 @@ import (
 )
 
 // HitListener puts a server loop of its own in front of net/http for
-// cached delivery answers (issue 13: net/http alone costs ~3× nginx's CPU
-// per request, so a hit must not go through it). It accepts from ln; on
-// each connection one goroutine reads request heads and answers those
-// that the fast path (serveHit) answers from the cache, writing the bytes
-// net/http would write for them in one write. On the first request it does
-// not answer itself (a miss, another route or method, HTTP/1.0, a header
-// outside a short known set, a body, anything it does not parse), it
-// hands the connection, with the bytes it has read, to net/http through
-// the listener it returns, which srv serves: every rule, timeout and
-// error answer of net/http applies from there on, and the connection is
-// never taken back.
+// delivery requests (issue 13: net/http alone costs ~3× nginx's CPU per
+// request, so a hit must not go through it). It accepts from ln; on each
+// connection one goroutine reads request heads and answers delivery GETs
+// and HEADs, writing the bytes net/http would write for them in one
+// write: a cached answer through the fast path (serveHit), anything else
+// of delivery's (a miss above all) through srv's handler (see routed). On
+// the first request it does not answer itself (another route or method,
+// HTTP/1.0, a header outside a short known set, a body, anything it does
+// not parse), it hands the connection, with the bytes it has read, to
+// net/http through the listener it returns, which srv serves: every rule,
+// timeout and error answer of net/http applies from there on, and the
+// connection is never taken back.
 //
-// Call it after Handler. Without a cache, or when delivery needs a key,
-// there are no hits to answer and it returns ln.
+// Call it after Handler. When delivery needs a key, which the loop does
+// not read, it returns ln.
 func (s *Server) HitListener(ln net.Listener, srv *http.Server) net.Listener {
-	if s.hits == nil || s.cache.max <= 0 || !s.DeliveryPublic {
+	if s.hits == nil || !s.DeliveryPublic {
 		return ln
 	}
 	l := &hitListener{
@@ -55,6 +57,9 @@ type hitListener struct {
 	conns chan net.Conn
 	errc  chan error
 	done  chan struct{}
+
+	// busy counts the connections answering a request (see Drain).
+	busy atomic.Int64
 
 	closeOnce sync.Once
 	mu        sync.Mutex
@@ -90,6 +95,23 @@ func (l *hitListener) Close() error {
 		l.mu.Unlock()
 	})
 	return err
+}
+
+// Drain waits until no connection of the loop is answering a request, or
+// ctx is done. Call it after http.Server.Shutdown, which closes the
+// listener and waits for net/http's connections only: a miss the loop is
+// building goes on until it is answered, as one net/http serves would.
+func (l *hitListener) Drain(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for l.busy.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 func (l *hitListener) closing() bool {
@@ -208,11 +230,18 @@ func (hc *hitConn) serve() {
 		if !hc.state.CompareAndSwap(hcIdle, hcBusy) {
 			return // closed by Close
 		}
+		l.busy.Add(1)
 		now := time.Now()
-		if !hc.direct(now) && !hc.answer() {
-			hc.state.Store(hcIdle)
-			hc.handOff(buf[start:end])
-			return
+		if !hc.direct(now) {
+			switch hc.answer() {
+			case answerNone:
+				hc.idle()
+				hc.handOff(buf[start:end])
+				return
+			case answerAborted:
+				hc.close()
+				return
+			}
 		}
 		first = false
 		if hc.rdKind == dlHeader {
@@ -236,7 +265,7 @@ func (hc *hitConn) serve() {
 			hc.close()
 			return
 		}
-		hc.state.Store(hcIdle)
+		hc.idle()
 		if l.closing() && hc.state.CompareAndSwap(hcIdle, hcClosed) {
 			hc.c.Close()
 			return
@@ -269,8 +298,17 @@ func (hc *hitConn) readDeadline(kind int, now time.Time, d, alt time.Duration) {
 	hc.rdKind, hc.rdSet = kind, now
 }
 
+// idle ends an answer: the connection waits for the next request.
+func (hc *hitConn) idle() {
+	hc.state.Store(hcIdle)
+	hc.l.busy.Add(-1)
+}
+
+// close closes the connection; called while answering, it ends the answer.
 func (hc *hitConn) close() {
-	hc.state.Store(hcClosed)
+	if hc.state.Swap(hcClosed) == hcBusy {
+		hc.l.busy.Add(-1)
+	}
 	hc.c.Close()
 }
 
@@ -306,13 +344,21 @@ func (hc *hitConn) handOff(pending []byte) {
 	}
 }
 
-// answer answers the parsed request from the cache through serveHit, or
-// reports false having written nothing.
-func (hc *hitConn) answer() bool {
+// What answer did with a request.
+const (
+	answerNone    = iota // nothing written: net/http's to answer
+	answerWritten        // the answer is in hc.w
+	answerAborted        // the handler panicked: close the connection, as net/http does
+)
+
+// answer answers the parsed request: a cached answer through serveHit, and
+// any other delivery GET or HEAD (a miss, a cached 404, a revalidation a
+// build answers) through routed. Anything else it leaves untouched.
+func (hc *hitConn) answer() int {
 	h, r := &hc.head, hc.req
 	u, err := url.ParseRequestURI(h.uri)
 	if err != nil {
-		return false
+		return answerNone
 	}
 	clear(hc.w.h)
 	hdr := r.Header
@@ -328,10 +374,38 @@ func (hc *hitConn) answer() bool {
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
 	r.Body, r.ContentLength = http.NoBody, 0
 	hc.w.reset(r.Method == http.MethodHead)
-	if !hc.l.s.serveHit(&hc.w, r) {
-		return false
+	s := hc.l.s
+	switch {
+	case s.serveHit(&hc.w, r):
+	case s.hits.match(r) == nil:
+		return answerNone
+	case !hc.routed(r):
+		return answerAborted
 	}
 	hc.w.finish()
+	return answerWritten
+}
+
+// routed answers a delivery request the cache does not hold through the
+// server's handler, as net/http would call it, into the loop's writer: the
+// router builds, caches, counts and logs it as it does every request, and
+// the answer goes out in one write, on a connection that stays in the
+// loop. A cache miss through net/http cost about twice the CPU of the
+// same miss in the loop (issue 13, goal 2). It reports false when the
+// handler panicked past its own recovery (http.ErrAbortHandler).
+func (hc *hitConn) routed(r *http.Request) (ok bool) {
+	w := &hc.w
+	w.owned = true
+	defer func() {
+		w.owned = false
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				hc.l.s.Log.Error("panic", "value", v, "stack", string(debug.Stack()))
+			}
+			ok = false
+		}
+	}()
+	hc.l.srv.Handler.ServeHTTP(w, r)
 	return true
 }
 
@@ -377,11 +451,16 @@ type hitWriter struct {
 	status int
 	head   bool
 	keys   []string
+	// owned: the answer comes from the router (routed), whose handlers
+	// may write from buffers they reuse (json.Encoder's): the body is
+	// copied into buf, and kept for a HEAD too, for its length.
+	owned bool
+	buf   []byte
 }
 
 func (w *hitWriter) reset(head bool) {
 	w.status, w.head = 0, head
-	w.out, w.body = w.out[:0], nil
+	w.out, w.body, w.buf = w.out[:0], nil, w.buf[:0]
 }
 
 func (w *hitWriter) Header() http.Header { return w.h }
@@ -396,6 +475,10 @@ func (w *hitWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
+	}
+	if w.owned {
+		w.buf = append(w.buf, p...)
+		return len(p), nil
 	}
 	if w.head {
 		return len(p), nil // as net/http: taken, not sent
@@ -429,6 +512,18 @@ func (w *hitWriter) finish() {
 		delete(w.h, "Content-Length")
 		delete(w.h, "Transfer-Encoding")
 	}
+	// What a routed answer wrote; net/http would know the same of it
+	// when the handler returns.
+	written := len(w.body)
+	if len(w.buf) > 0 {
+		written = len(w.buf)
+		if _, ok := w.h["Content-Type"]; !ok && written > 0 && bodyAllowed(code) {
+			w.h.Set("Content-Type", http.DetectContentType(w.buf[:min(written, 512)]))
+		}
+		if !w.head {
+			w.body = w.buf
+		}
+	}
 	w.keys = w.keys[:0]
 	for k := range w.h {
 		w.keys = append(w.keys, k)
@@ -447,9 +542,12 @@ func (w *hitWriter) finish() {
 		b = appendDate(b, time.Now())
 		b = append(b, "\r\n"...)
 	}
-	if _, ok := w.h["Content-Length"]; !ok && bodyAllowed(code) && (!w.head || len(w.body) > 0) {
+	// A body without a length: net/http sets it when the body fits its
+	// 2 KiB buffer before chunking, and chunks a longer one on a GET (the
+	// loop sends its length instead, as valid), sends neither on a HEAD.
+	if _, ok := w.h["Content-Length"]; !ok && bodyAllowed(code) && (!w.head || written > 0 && written <= 2048) {
 		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, int64(len(w.body)), 10)
+		b = strconv.AppendInt(b, int64(written), 10)
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "\r\n"...)
