@@ -123,8 +123,8 @@ func (db *DB) UseReplica(rawURL string, log *slog.Logger) error {
 		return fmt.Errorf("read replica URL: %w", err)
 	}
 	r.pool = sqlx.NewDb(sql.OpenDB(checkedConnector{base, r}), "postgres")
-	r.pool.SetMaxOpenConns(32)
-	r.pool.SetMaxIdleConns(32)
+	r.pool.SetMaxOpenConns(readers()) // as the primary's read pool
+	r.pool.SetMaxIdleConns(readers())
 	r.probe = sqlx.NewDb(sql.OpenDB(base), "postgres")
 	r.probe.SetMaxOpenConns(1)
 	r.lag.Store(-1)
