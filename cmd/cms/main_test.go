@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -232,4 +234,58 @@ func TestUserCreateAndMigrate(t *testing.T) {
 	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "cms ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
+}
+
+// A delivery miss the hit loop is answering when shutdown starts (held
+// in its database read by a lock on the live table) is answered before
+// serve returns: http.Server.Shutdown does not wait for the loop's
+// connections, serve does.
+func TestShutdownFinishesDeliveryMiss(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), "postgres") {
+		t.Skip("needs PostgreSQL, whose table lock can hold a read")
+	}
+	dbURL := storetest.URL(t, "postgres")
+	s := startServer(t, map[string]string{"CMS_DATABASE_URL": dbURL, "CMS_ADMIN_PASSWORD": "a long admin password"})
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE live_articles IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	status := make(chan int, 1)
+	go func() {
+		res, err := http.Get(s.url + "/api/v1/delivery/articles/no-such-article")
+		if err != nil {
+			status <- -1
+			return
+		}
+		res.Body.Close()
+		status <- res.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case code := <-status:
+		t.Fatalf("the miss was answered (%d) while its read was locked out", code)
+	default:
+	}
+	done := make(chan struct{})
+	go func() { s.shutdown(t); close(done) }()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("server exited with a delivery miss in flight")
+	default:
+	}
+	tx.Rollback()
+	if code := <-status; code != http.StatusNotFound {
+		t.Fatalf("in-flight miss got %d, want 404", code)
+	}
+	<-done
 }
