@@ -460,7 +460,20 @@ type hitWriter struct {
 
 func (w *hitWriter) reset(head bool) {
 	w.status, w.head = 0, head
-	w.out, w.body, w.buf = w.out[:0], nil, w.buf[:0]
+	w.out, w.body, w.buf = keepSmall(w.out), nil, keepSmall(w.buf)
+}
+
+// maxKeptBuf bounds the buffers a connection keeps between requests: an
+// article's answer fits many times over, and a connection that was once
+// sent a sitemap page of 50,000 URLs does not hold its megabytes for as
+// long as it stays open.
+const maxKeptBuf = 256 << 10
+
+func keepSmall(b []byte) []byte {
+	if cap(b) > maxKeptBuf {
+		return nil
+	}
+	return b[:0]
 }
 
 func (w *hitWriter) Header() http.Header { return w.h }
