@@ -109,8 +109,9 @@ func (e *env) serve(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "cms: serving on http://%s (database %s)\n", ln.Addr(), db.Dialect())
 	served := make(chan error, 1)
-	// Cached delivery hits are answered by a loop of its own in front of
-	// net/http; net/http's own 431 and 400 answers become problem+json too.
+	// Delivery GETs (hits and misses) are answered by a loop of its own in
+	// front of net/http; net/http's own 431 and 400 answers become
+	// problem+json too.
 	hl := app.listener(ln, srv)
 	go func() { served <- srv.Serve(api.ProblemListener(hl)) }()
 	select {
@@ -174,7 +175,7 @@ type app struct {
 	hooks   *webhook.Dispatcher
 	// metrics serves /metrics, for its own listener (CMS_METRICS_ADDR).
 	metrics http.Handler
-	// listener puts the loop that answers cached delivery hits in front
+	// listener puts the loop that answers delivery requests in front
 	// of net/http (api.Server.HitListener).
 	listener func(net.Listener, *http.Server) net.Listener
 }

@@ -156,7 +156,8 @@ func cloneValues(v url.Values) url.Values {
 // shared_buffers: a miss at 100,000 articles cost 400-470 µs of CPU with
 // 32 connections against 190-240 µs with 4 (issue 13, goal 2). Keeping
 // the writes apart means a burst of reads never queues a publication, and
-// a transaction that reads on the read pool cannot wait on itself.
+// a transaction held on the write pool that reads through the read pool
+// never waits for a connection of the pool it holds one of.
 const pgWriters = 16
 
 func openPostgres(rawURL string) (*DB, error) {
