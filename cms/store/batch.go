@@ -102,6 +102,7 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if err != nil {
 		return &cms.CommitError{Err: err}
 	}
+	db.committedInBulk(ctx)
 	if fire {
 		db.fire()
 	}

@@ -79,3 +79,58 @@ func TestBulkLoadSearchPendingLists(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBulkLoadGathersStatistics: on PostgreSQL the batches of a bulk
+// load gather the planner's statistics of the tables they grow, which a
+// batch outside one leaves to autovacuum.
+func TestBulkLoadGathersStatistics(t *testing.T) {
+	db := storetest.Open(t, "postgres")
+	tables := []string{"articles", "revisions", "events", "article_slugs", "published_versions", "live_articles"}
+	analyzed := func() map[string]string {
+		t.Helper()
+		got := map[string]string{}
+		if err := db.EachRow(ctx, `SELECT tablename, count(*)::text FROM pg_stats WHERE schemaname = current_schema()
+			GROUP BY tablename`, func(table, n string) { got[table] = n }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	reviewer := &cms.User{ID: cms.NewID(), Email: "r@example.com", Name: "R", Roles: []workflow.Role{workflow.RoleReviewer},
+		Credentials: "MD", CreatedAt: cms.Now()}
+	if err := db.CreateUser(ctx, reviewer, "hash", cms.UserCreated(reviewer, cli, reviewer.CreatedAt)); err != nil {
+		t.Fatal(err)
+	}
+	people := [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
+	publish := func(title string) {
+		t.Helper()
+		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error {
+			a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, Summary: "A JAK inhibitor.",
+				BodyHTML: "<p>Taken twice a day.</p>"})
+			for i, action := range []string{"submit", "approve", "publish"} {
+				if err == nil {
+					a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("Tofacitinib")
+	if got := analyzed(); len(got) > 0 {
+		t.Fatalf("a batch outside a bulk load gathered statistics: %v", got)
+	}
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish("Baricitinib")
+	done() // waits for what the batch started
+	got := analyzed()
+	for _, table := range tables {
+		if got[table] == "" {
+			t.Errorf("no statistics of %s after a bulk load: %v", table, got)
+		}
+	}
+}

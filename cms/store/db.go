@@ -47,6 +47,8 @@ type DB struct {
 	index atomic.Pointer[searchIndex]
 	// keepSettings counts the holders of BulkLoad.
 	keepSettings atomic.Int32
+	// bulk is what a BulkLoad on PostgreSQL keeps of its batches.
+	bulk bulkStats
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
