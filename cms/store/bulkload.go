@@ -74,10 +74,10 @@ type bulkStats struct {
 	analyzing sync.WaitGroup
 }
 
-// bulkTables are the tables the batches of a bulk load grow and the
-// use-cases read within them: live_search is left out, since its word
-// statistics (wordstats.go) cost more to gather than the rest together
-// and no batch reads it.
+// bulkTables are the tables the batches of a bulk load grow, those the
+// use-cases read within a batch among them: live_search is left out,
+// since its word statistics (wordstats.go) cost more to gather than the
+// rest together and no batch reads it.
 const bulkTables = `articles, revisions, events, article_slugs, article_topics, published_versions, live_articles, live_topics`
 
 // committedInBulk counts a batch committed during a BulkLoad on

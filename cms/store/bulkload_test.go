@@ -48,21 +48,8 @@ func TestBulkLoadSearchPendingLists(t *testing.T) {
 	limits("gin_pending_list_limit=16384")
 	// A batch that fills a pending list merges it in work_mem.
 	workMem("64MB", true)
-	reviewer := &cms.User{ID: cms.NewID(), Email: "r@example.com", Name: "R", Roles: []workflow.Role{workflow.RoleReviewer},
-		Credentials: "MD", CreatedAt: cms.Now()}
-	if err := db.CreateUser(ctx, reviewer, "hash", cms.UserCreated(reviewer, cli, reviewer.CreatedAt)); err != nil {
-		t.Fatal(err)
-	}
-	people := [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
-	ed := &cms.Editor{Store: db}
-	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: "Tofacitinib", Summary: "A JAK inhibitor.",
-		BodyHTML: "<p>Taken twice a day.</p>"})
-	for i, action := range []string{"submit", "approve", "publish"} {
-		if err == nil {
-			a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})
-		}
-	}
-	if err != nil {
+	people := bulkPeople(t, db)
+	if err := publishArticle(&cms.Editor{Store: db}, people, "Tofacitinib"); err != nil {
 		t.Fatal(err)
 	}
 	done()
@@ -95,24 +82,10 @@ func TestBulkLoadGathersStatistics(t *testing.T) {
 		}
 		return got
 	}
-	reviewer := &cms.User{ID: cms.NewID(), Email: "r@example.com", Name: "R", Roles: []workflow.Role{workflow.RoleReviewer},
-		Credentials: "MD", CreatedAt: cms.Now()}
-	if err := db.CreateUser(ctx, reviewer, "hash", cms.UserCreated(reviewer, cli, reviewer.CreatedAt)); err != nil {
-		t.Fatal(err)
-	}
-	people := [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
+	people := bulkPeople(t, db)
 	publish := func(title string) {
 		t.Helper()
-		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error {
-			a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, Summary: "A JAK inhibitor.",
-				BodyHTML: "<p>Taken twice a day.</p>"})
-			for i, action := range []string{"submit", "approve", "publish"} {
-				if err == nil {
-					a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})
-				}
-			}
-			return err
-		})
+		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,4 +106,29 @@ func TestBulkLoadGathersStatistics(t *testing.T) {
 			t.Errorf("no statistics of %s after a bulk load: %v", table, got)
 		}
 	}
+}
+
+// bulkPeople makes the writer, reviewer and editor an article is
+// created, approved and published by.
+func bulkPeople(t *testing.T, db *store.DB) [3]*cms.User {
+	t.Helper()
+	reviewer := &cms.User{ID: cms.NewID(), Email: "r@example.com", Name: "R", Roles: []workflow.Role{workflow.RoleReviewer},
+		Credentials: "MD", CreatedAt: cms.Now()}
+	if err := db.CreateUser(ctx, reviewer, "hash", cms.UserCreated(reviewer, cli, reviewer.CreatedAt)); err != nil {
+		t.Fatal(err)
+	}
+	return [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
+}
+
+// publishArticle creates an article and takes it through submit, approve
+// and publish, each by the one of people whose step it is.
+func publishArticle(ed *cms.Editor, people [3]*cms.User, title string) error {
+	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, Summary: "A JAK inhibitor.",
+		BodyHTML: "<p>Taken twice a day.</p>"})
+	for i, action := range []string{"submit", "approve", "publish"} {
+		if err == nil {
+			a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})
+		}
+	}
+	return err
 }
