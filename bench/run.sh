@@ -476,6 +476,28 @@ pids_ticks() { # utime+stime of each pid, plus cutime+cstime: what its exited ch
 # children_ticks FILE: the CPU ticks of this shell's waited children, from
 # the output of `times` (which must run in this shell, not a subshell).
 children_ticks() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }' "$1"; }
+# meter_start pids...: notes the CPU counters before a measured run: the
+# machine's, those of pids (what serves it) and this shell's children
+# (the load generator). meter_stop pids... reads them again and sets
+# METER_SERVED and METER_LOAD (ticks of pids and of the children during
+# the run) and METER_OTHER (the % of all CPUs anything else used).
+meter_start() {
+	METER_B0=$(cpu_busy)
+	METER_S0=$(pids_ticks "$@")
+	times >"$OUT/logs/.times0"
+}
+meter_stop() {
+	times >"$OUT/logs/.times1"
+	local s1 b1
+	s1=$(pids_ticks "$@")
+	b1=$(cpu_busy)
+	METER_SERVED=$((s1 - METER_S0))
+	METER_LOAD=$(($(children_ticks "$OUT/logs/.times1") - $(children_ticks "$OUT/logs/.times0")))
+	# Kernel work on their behalf mostly lands on the measured processes.
+	METER_OTHER=$(awk -v b0="$METER_B0" -v b1="$b1" -v s="$METER_SERVED" -v w="$METER_LOAD" 'BEGIN {
+		split(b0, x, " "); split(b1, y, " "); busy = y[1] - x[1]; tot = y[2] - x[2]
+		o = tot > 0 ? 100 * (busy - s - w) / tot : 0; printf "%.0f", (o < 0 ? 0 : o) }')
+}
 target_pids() { # db n mode: the processes serving the measured URL (with all of PostgreSQL)
 	if [[ $3 == nginx ]]; then
 		echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true)
@@ -511,33 +533,25 @@ db_alone() {
 	local pgb=(pgbench -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -n -M prepared -c 2 -j 2 -f "$script" "$(pgname "$n")")
 	if [[ $WARMUP != 0 ]]; then "${pgb[@]}" -T "${WARMUP%s}" >/dev/null 2>&1 || true; fi
 	rm -f "$OUT"/logs/pgbench_log.*
-	local b0 b1 s0 s1 w0 w1 pids
+	local pids
 	pids=$(target_pids postgres "$n" db | tail -n +2)
-	b0=$(cpu_busy)
-	s0=$(pids_ticks $pids)
-	times >"$OUT/logs/.times0"
+	meter_start $pids
 	if ! (cd "$OUT/logs" && "${pgb[@]}" -T "$secs" -l >"$raw" 2>&1); then
 		log "postgres: pgbench failed (see $raw): no database-alone row"
 		return 0
 	fi
-	times >"$OUT/logs/.times1"
-	w0=$(children_ticks "$OUT/logs/.times0")
-	w1=$(children_ticks "$OUT/logs/.times1")
-	s1=$(pids_ticks $pids)
-	b1=$(cpu_busy)
+	meter_stop $pids
 	# pgbench_log.*: one line a transaction, its latency in µs third.
 	local row
-	row=$(cat "$OUT"/logs/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v raw="$raw" -v ticks="$((s1 - s0 + w1 - w0))" \
-		-v busy="$(awk -v a="$b0" -v b="$b1" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')" '
+	row=$(cat "$OUT"/logs/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v raw="$raw" -v ticks="$((METER_SERVED + METER_LOAD))" -v other="$METER_OTHER" '
 		{ l[++m] = $1 }
 		END {
 			while ((getline line < raw) > 0) {
 				if (line ~ /^tps = /) { split(line, f, " "); tps = f[3] }
 				if (line ~ /number of failed transactions:/) { split(line, f, ": "); bad = f[2] + 0 }
 			}
-			split(busy, b, " ")
-			printf "%.0f\t%.3f\t%.3f\t0\t%d\t-\t%.0f\t%.1f", tps, (m ? l[int(m * 0.5) + 1] / 1000 : 0), (m ? l[int(m * 0.99) + 1] / 1000 : 0), bad,
-				(b[2] > 0 ? 100 * (b[1] - ticks) / b[2] : 0), (m ? ticks * 10000 / m : 0) }')
+			printf "%.0f\t%.3f\t%.3f\t0\t%d\t-\t%s\t%.1f", tps, (m ? l[int(m * 0.5) + 1] / 1000 : 0), (m ? l[int(m * 0.99) + 1] / 1000 : 0), bad,
+				other, (m ? ticks * 10000 / m : 0) }')
 	rm -f "$OUT"/logs/pgbench_log.*
 	local label="PostgreSQL alone: pgbench reads random of $n documents (2 connections; CPU with pgbench's)"
 	printf 'postgres\t%s\tdb\tpgbench-random\t%s\t%s\n' "$n" "$label" "$row" >>"$RESULTS"
@@ -553,29 +567,19 @@ bench() {
 	if [[ $WARMUP != 0 ]]; then
 		"${WRK[@]}" -c"$CONNS" -d"$WARMUP" --timeout "$WRK_TIMEOUT" "$@" >/dev/null
 	fi
-	local c0 c1 hits=- b0 b1 s0 s1 w0 w1 other pids
+	local c0 c1 hits=- other
 	c0=$(cache_counts)
-	pids=$(target_pids "$db" "$n" "$mode")
-	b0=$(cpu_busy)
-	s0=$(pids_ticks $pids)
-	times >"$OUT/logs/.times0"
+	meter_start $(target_pids "$db" "$n" "$mode")
 	"${WRK[@]}" -c"$CONNS" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "$@" >"$raw"
-	times >"$OUT/logs/.times1"
-	w0=$(children_ticks "$OUT/logs/.times0")
-	w1=$(children_ticks "$OUT/logs/.times1")
-	s1=$(pids_ticks $(target_pids "$db" "$n" "$mode"))
-	b1=$(cpu_busy)
+	meter_stop $(target_pids "$db" "$n" "$mode")
 	c1=$(cache_counts)
-	# other: CPU used by anything but the server and wrk during the run, in
-	# % of all CPUs (kernel work on their behalf mostly lands on them).
-	other=$(awk -v b0="$b0" -v b1="$b1" -v s="$((s1 - s0))" -v w="$((w1 - w0))" 'BEGIN {
-		split(b0, x, " "); split(b1, y, " "); busy = y[1] - x[1]; tot = y[2] - x[2]
-		o = tot > 0 ? 100 * (busy - s - w) / tot : 0; printf "%.0f", (o < 0 ? 0 : o) }')
+	# other: CPU used by anything but the server and wrk during the run.
+	other=$METER_OTHER
 	if [[ $mode == cache && -n $c0 && -n $c1 ]]; then
 		hits=$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x, " "); split(b, y, " "); h = y[1] - x[1]; m = y[2] - x[2]
 			if (h + m > 0) printf "%.1f", 100 * h / (h + m); else print "-" }')
 	fi
-	local cpu_ticks=$((s1 - s0))
+	local cpu_ticks=$METER_SERVED
 	row=$(awk -v ticks="$cpu_ticks" '
 		function num(v) { sub(/[A-Za-z]+$/, "", v); return v + 0 }
 		function ms(v) {
