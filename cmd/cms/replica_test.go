@@ -66,6 +66,16 @@ func TestServeWithReadReplica(t *testing.T) {
 	if m == nil || m[1] == "0" {
 		t.Fatalf("no delivery read counted on the replica: %v", m)
 	}
+	// An article's miss reads its document in a batch query.
+	var list struct{ Items []struct{ Slug string } }
+	if err := json.Unmarshal([]byte(get("/api/v1/delivery/articles")), &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("the list: %v %v", list, err)
+	}
+	get("/api/v1/delivery/articles/" + list.Items[0].Slug)
+	if m := get("/metrics"); !regexp.MustCompile(`\ncms_delivery_batch_documents_total [1-9]`).MatchString(m) ||
+		!regexp.MustCompile(`\ncms_delivery_batch_reads_total [1-9]`).MatchString(m) {
+		t.Errorf("a miss was not counted in the batch reads' metrics")
+	}
 	for _, want := range []string{`cms_delivery_database_reads_total{database="primary"}`, "cms_read_replica_lag_bytes",
 		`go_sql_open_connections{db_name="replica"}`} {
 		if !strings.Contains(get("/metrics"), want) {

@@ -200,6 +200,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	pools = append(pools, failures)
 	pools = append(pools, replicaMetrics(db)...)
 	pools = append(pools, searchIndexMetrics(db)...)
+	pools = append(pools, liveBatchMetrics(db)...)
 	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
 		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
 	pools = append(pools, hooks.Collectors()...)

@@ -61,3 +61,21 @@ func searchIndexMetrics(db *store.DB) []prometheus.Collector {
 			func() float64 { return float64(stats().CatchUps) }),
 	}
 }
+
+// liveBatchMetrics tell operators how PostgreSQL's delivery misses share
+// their reads: documents asked for over reads made is the mean batch, 1
+// when misses come one at a time. SQLite reads one row a miss and has
+// none.
+func liveBatchMetrics(db *store.DB) []prometheus.Collector {
+	if db.Dialect() != "postgres" {
+		return nil
+	}
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_delivery_batch_reads_total",
+			Help: "Queries that read live documents for delivery misses, each for the misses waiting at the time."},
+			func() float64 { n, _ := db.LiveBatchStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_delivery_batch_documents_total",
+			Help: "Live documents those queries were asked for."},
+			func() float64 { _, n := db.LiveBatchStats(); return float64(n) }),
+	}
+}

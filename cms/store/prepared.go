@@ -19,6 +19,10 @@ type stmt struct {
 // statements are the prepared statements of the delivery hot path.
 type statements struct {
 	liveBySlug, liveByOldSlug, liveGzBySlug, liveGzByOldSlug, liveETag stmt
+	// liveMany and liveGzMany read many live documents (PostgreSQL's
+	// batch reads, which batch gathers).
+	liveMany, liveGzMany stmt
+	batch                liveBatch
 
 	// mu guards the rest.
 	mu sync.Mutex
@@ -42,6 +46,8 @@ func newStatements() *statements {
 		liveBySlug:   stmt{query: `SELECT slug, document, etag FROM live_articles WHERE slug = ?`},
 		liveGzBySlug: stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ?`},
 		liveETag:     stmt{query: `SELECT etag FROM live_articles WHERE slug = ?`},
+		liveMany:     stmt{query: `SELECT slug, document, etag FROM live_articles WHERE slug = ANY(?)`},
+		liveGzMany:   stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ANY(?)`},
 		// An old slug: its article's live row, if any, to redirect to.
 		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.etag FROM article_slugs s
 			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
@@ -66,7 +72,7 @@ func (db *DB) prepared(ctx context.Context, src source, p *stmt) (*sqlx.Stmt, er
 }
 
 func (s *statements) close() {
-	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug, &s.liveGzBySlug, &s.liveGzByOldSlug, &s.liveETag} {
+	for _, p := range []*stmt{&s.liveBySlug, &s.liveByOldSlug, &s.liveGzBySlug, &s.liveGzByOldSlug, &s.liveETag, &s.liveMany, &s.liveGzMany} {
 		if p.s != nil {
 			p.s.Close()
 		}

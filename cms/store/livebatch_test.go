@@ -1,0 +1,96 @@
+package store_test
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"testing"
+
+	"healthcms/cms"
+	"healthcms/cms/store"
+	"healthcms/cms/store/storetest"
+)
+
+// TestConcurrentMissesReadTheirOwnDocuments: many delivery reads at once,
+// of both copies and of a slug no article has, each get their own answer,
+// the one a read alone gets; on PostgreSQL they share queries (every
+// read is asked of a batch, and there are fewer batches than reads).
+func TestConcurrentMissesReadTheirOwnDocuments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ed := &cms.Editor{Store: db}
+		people := bulkPeople(t, db)
+		for i := range 12 {
+			if err := publishArticle(ed, people, fmt.Sprintf("Baricitinib dose %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		live, err := db.LiveArticles(ctx, cms.LiveQuery{Limit: 50})
+		if err != nil || len(live) != 12 {
+			t.Fatalf("live articles: %d, %v", len(live), err)
+		}
+		d := db.Delivery()
+		type want struct {
+			slug string
+			c    cms.LiveCopy
+		}
+		alone := map[want]*cms.LiveDocument{}
+		var wants []want
+		for _, it := range live {
+			for _, c := range []cms.LiveCopy{cms.LivePlain, cms.LiveGzip} {
+				w := want{it.Slug, c}
+				doc, err := d.LiveArticle(ctx, w.slug, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				alone[w] = doc
+				wants = append(wants, w)
+			}
+		}
+		wants = append(wants, want{"no-such-drug", cms.LivePlain}, want{"no-such-drug", cms.LiveGzip})
+
+		reads0, docs0 := db.LiveBatchStats()
+		const rounds = 8
+		start := make(chan struct{})
+		errs := make(chan error, rounds*len(wants))
+		var wg sync.WaitGroup
+		for range rounds {
+			for _, w := range wants {
+				wg.Go(func() {
+					<-start
+					doc, err := d.LiveArticle(ctx, w.slug, w.c)
+					ref := alone[w]
+					switch {
+					case ref == nil && cms.ErrorCode(err) != cms.ENOTFOUND:
+						errs <- fmt.Errorf("%s: want not found, got %v", w.slug, err)
+					case ref == nil:
+					case err != nil:
+						errs <- fmt.Errorf("%s (%v): %v", w.slug, w.c, err)
+					case doc.Slug != ref.Slug || doc.ETag != ref.ETag || doc.Length != ref.Length ||
+						!bytes.Equal(doc.Document, ref.Document) || !bytes.Equal(doc.DocumentGz, ref.DocumentGz):
+						errs <- fmt.Errorf("%s (%v): got %s's document (etag %s), want the one read alone (etag %s)",
+							w.slug, w.c, doc.Slug, doc.ETag, ref.ETag)
+					}
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+
+		reads, docs := db.LiveBatchStats()
+		reads, docs = reads-reads0, docs-docs0
+		if db.Dialect() == "sqlite" {
+			if reads != 0 || docs != 0 {
+				t.Errorf("SQLite made %d batch reads of %d documents, want none", reads, docs)
+			}
+			return
+		}
+		if n := uint64(rounds * len(wants)); docs != n || reads >= docs {
+			t.Errorf("%d reads were asked of %d batch queries for %d documents; want every read in a batch, and fewer queries than reads",
+				n, reads, docs)
+		}
+	})
+}
