@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"healthcms/cms"
 )
@@ -85,7 +87,9 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	b.mu.Lock() // fn's goroutines have returned; this orders what they set
 	failed, announce, fire := b.err, b.announce, b.fire
 	b.mu.Unlock()
-	if err == nil && failed != nil {
+	if failed != nil && (err == nil || errors.Is(err, errBatchAborted)) {
+		// fn may return what a goroutine was told after another's change
+		// failed first; the batch's error is the first change's.
 		err = fmt.Errorf("a change in the batch failed, so none of the batch was stored: %w", failed)
 	}
 	if err == nil && announce {
@@ -167,6 +171,9 @@ type batch struct {
 	stmts map[string]*sqlx.Stmt
 	// err is the first change that failed: the batch is rolled back.
 	err error
+	// aborted is set when a statement failed on PostgreSQL, which then
+	// refuses every later statement of the transaction (see with).
+	aborted bool
 	// announce and fire are set when a change in the batch changed
 	// delivery: it is announced once, before the commit, and the hooks
 	// run once, after it.
@@ -181,21 +188,45 @@ type batch struct {
 // transaction's connection takes one call at a time, rows read and all:
 // fn's goroutines share it, and a PostgreSQL connection cannot start a
 // statement while the rows of another are still being read.
+//
+// A statement that PostgreSQL refuses aborts the transaction, yet the
+// change that ran it records its failure (fail) only once it has made
+// sense of the error, outside the turn: a goroutine taking the next turn
+// in between is told errBatchAborted, not the database's "current
+// transaction is aborted", and Batch reports the first change's error.
 func (b *batch) with(ctx context.Context, query string, fn func(*sqlx.Stmt) error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.err != nil {
 		return b.err
 	}
+	if b.aborted {
+		return errBatchAborted
+	}
 	s, ok := b.stmts[query]
 	if !ok {
 		var err error
 		if s, err = b.tx.PreparexContext(ctx, query); err != nil {
+			b.aborted = isServerError(err)
 			return err
 		}
 		b.stmts[query] = s
 	}
-	return fn(s)
+	err := fn(s)
+	b.aborted = isServerError(err)
+	return err
+}
+
+// errBatchAborted is what a batch's statement is told after another
+// statement of the batch failed on PostgreSQL.
+var errBatchAborted = errors.New("an earlier change in the batch failed")
+
+// isServerError reports an error PostgreSQL sent, which aborts the
+// transaction it happened in. SQLite's transaction goes on after a
+// failed statement; sql.ErrNoRows is no failure.
+func isServerError(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe)
 }
 
 // failed returns the first change of the batch that failed, if any.
@@ -205,11 +236,13 @@ func (b *batch) failed() error {
 	return b.err
 }
 
-// fail records a change that failed: the batch is rolled back.
+// fail records a change that failed: the batch is rolled back. A change
+// told errBatchAborted did not fail first: the one that did records its
+// own error.
 func (b *batch) fail(err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.err == nil {
+	if b.err == nil && !errors.Is(err, errBatchAborted) {
 		b.err = err
 	}
 }
