@@ -188,7 +188,27 @@ func TestImportRefusals(t *testing.T) {
 			corrupt := strings.Join(lines[:mid], "") + "{\"table\":\"revisions\",\"row\":{\"article_id\":\n" + strings.Join(lines[mid+1:], "")
 			unknown := strings.Join(lines[:mid], "") + "{\"table\":\"articles\",\"row\":{\"no_such_column\":1}}\n" + strings.Join(lines[mid+1:], "")
 			cut := strings.Join(lines[:len(lines)-2], "")
+			// A revision of an article the export does not hold, and a
+			// revision twice: each database refuses them in its own words
+			// (SQLite checks the references when the import ends).
+			rev := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, `{"table":"revisions"`) })
+			if rev < 0 || !strings.HasPrefix(lines[rev+1], `{"table":"revisions"`) {
+				t.Fatal("the export holds no two revisions in a row")
+			}
+			swap := func(i int, line string) string {
+				l := slices.Clone(lines)
+				l[i] = line
+				return strings.Join(l, "")
+			}
+			orphan := swap(rev, regexp.MustCompile(`"article_id":"[^"]+"`).ReplaceAllString(lines[rev], `"article_id":"00000000-0000-7000-8000-000000000000"`))
+			twice := swap(rev+1, lines[rev])
+			orphanWant, twiceWant := "rows refer to rows the export does not hold: the first is a row of revisions without its row of articles", "UNIQUE constraint failed: revisions"
+			if dialect == "postgres" {
+				orphanWant, twiceWant = "violates foreign key constraint", "duplicate key value violates unique constraint"
+			}
 			for _, c := range []struct{ name, input, want string }{
+				{"revision of no article", orphan, orphanWant},
+				{"revision twice", twice, twiceWant},
 				{"newer format", newer, "format version 2; this cms reads version 1"},
 				{"corrupted line", corrupt, fmt.Sprintf("line %d:", mid+1)},
 				{"unknown column", unknown, "no_such_column"},

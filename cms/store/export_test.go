@@ -56,6 +56,12 @@ func (db *DB) WriterSettings(ctx context.Context) (tempStore, cacheSize int, err
 	return tempStore, cacheSize, err
 }
 
+// WriterForeignKeys reads SQLite's foreign_keys on the writing connection.
+func (db *DB) WriterForeignKeys(ctx context.Context) (on bool, err error) {
+	err = db.w.GetContext(ctx, &on, "PRAGMA foreign_keys")
+	return on, err
+}
+
 // WorkMem reads PostgreSQL's work_mem where writes go: inside a batch its
 // transaction.
 func (db *DB) WorkMem(ctx context.Context) (string, error) {

@@ -397,3 +397,31 @@ func TestBatchWriterSettings(t *testing.T) {
 	again()
 	check(db, 0, -2000)
 }
+
+// TestImportWriterSettings: an import turns the writing connection's
+// foreign keys off (it checks them all at its end) and its statement
+// journal to a file; the connection has its own settings back after it,
+// committed or not.
+func TestImportWriterSettings(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	for _, commit := range []bool{false, true} {
+		im, err := db.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = im.Commit(ctx)
+		} else {
+			im.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, err := db.WriterForeignKeys(ctx)
+		temp, cache, err2 := db.WriterSettings(ctx)
+		if err != nil || err2 != nil || !on || temp != 0 || cache != -2000 {
+			t.Fatalf("after an import (commit %v): foreign keys %v, temp_store %d, cache_size %d (%v, %v); want true, 0, -2000",
+				commit, on, temp, cache, err, err2)
+		}
+	}
+}
