@@ -56,7 +56,7 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if db.batch != nil {
 		return fn(db) // already in one: join it
 	}
-	c, release, err := db.writerConn(ctx, batchCacheKiB)
+	c, release, err := db.writerConn(ctx, batchCacheKiB, "MEMORY")
 	if err != nil {
 		return err
 	}
@@ -114,9 +114,10 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 }
 
 // writerConn takes the writing connection for a batch or an import,
-// with a page cache of cacheKiB on SQLite; release gives it back to the
-// pool with its own settings (unless BulkLoad is held).
-func (db *DB) writerConn(ctx context.Context, cacheKiB int) (c *sqlx.Conn, release func(), err error) {
+// with a page cache of cacheKiB on SQLite and its statement journals in
+// tempStore (MEMORY or FILE); release gives it back to the pool with its
+// own settings (unless BulkLoad is held).
+func (db *DB) writerConn(ctx context.Context, cacheKiB int, tempStore string) (c *sqlx.Conn, release func(), err error) {
 	if c, err = db.w.Connx(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -126,23 +127,23 @@ func (db *DB) writerConn(ctx context.Context, cacheKiB int) (c *sqlx.Conn, relea
 	// A statement that may have to undo itself alone, inside a
 	// transaction, keeps the pages it changes in a statement journal, a
 	// temporary file past 64 KiB: in a batch that was 62 page writes an
-	// article. A batch's or an import's statements each change a few
-	// pages, so their journals stay in memory here. And a batch changes
-	// more pages than the connection's 2 MiB cache holds, which wrote
-	// and read them back again and again. With both, seeding 1,000
-	// articles takes 19,800 reads and writes, not 94,000 (3,000
-	// articles: 11.8 -> 10.5 s, median of three). The settings can only
-	// change outside a transaction, and the connection gets its own back
-	// after: one statement of a migration may change the whole database.
-	// Setting what a connection already has (the batch before kept it,
-	// see BulkLoad) changes nothing and costs nothing.
+	// article. A batch's statements each change a few pages, so their
+	// journals stay in memory (an import's do not: see importSettings).
+	// And a batch changes more pages than the connection's 2 MiB cache
+	// holds, which wrote and read them back again and again. With both,
+	// seeding 1,000 articles takes 19,800 reads and writes, not 94,000
+	// (3,000 articles: 11.8 -> 10.5 s, median of three). The settings can
+	// only change outside a transaction, and the connection gets its own
+	// back after: one statement of a migration may change the whole
+	// database. Setting what a connection already has (the batch before
+	// kept it, see BulkLoad) changes nothing and costs nothing.
 	release = func() {
 		if db.keepSettings.Load() == 0 {
 			resetWriter(ctx, c)
 		}
 		c.Close()
 	}
-	for _, set := range []string{"PRAGMA temp_store = MEMORY", fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)} {
+	for _, set := range []string{"PRAGMA temp_store = " + tempStore, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)} {
 		if _, err := c.ExecContext(ctx, set); err != nil {
 			resetWriter(ctx, c)
 			c.Close()

@@ -285,7 +285,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 	// b-tree pages over and over (a quarter of the import's CPU in write
 	// syscalls at 100,000 articles). The writing connection gets a large
 	// cache for the import, and its own back after it (see writerConn).
-	c, release, err := db.writerConn(ctx, importCacheKiB)
+	c, release, err := db.writerConn(ctx, importCacheKiB, "FILE")
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +318,7 @@ func (db *DB) BeginImport(ctx context.Context) (*Importer, error) {
 // undo of a statement that fails halfway (an import's is INSERT OR FAIL,
 // see flush: a failed INSERT rolls the whole import back), both made
 // that journal more costly; what is left of it goes to a temporary file
-// rather than memory (writerConn's temp_store), where each statement's
+// rather than memory (BeginImport's writerConn), where each statement's
 // pages were allocated and freed again. Importing 20,000 articles took
 // 37.4 s before, 31.7 with the keys and OR FAIL, 29.0 with the file too
 // (median of three, alternated).
@@ -333,11 +333,9 @@ func (db *DB) importSettings(ctx context.Context, c *sqlx.Conn, release func()) 
 		}
 		release()
 	}
-	for _, set := range []string{"PRAGMA foreign_keys = OFF", "PRAGMA temp_store = FILE"} {
-		if _, err := c.ExecContext(ctx, set); err != nil {
-			back()
-			return nil, err
-		}
+	if _, err := c.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		back()
+		return nil, err
 	}
 	return back, nil
 }
@@ -348,17 +346,17 @@ func (im *Importer) checkForeignKeys(ctx context.Context) error {
 	if im.db.d.name != "sqlite" {
 		return nil
 	}
+	// The first row only: an export of many broken rows would otherwise
+	// be read into memory whole to say so.
 	var bad []struct {
-		Table  string        `db:"table"`
-		RowID  sql.NullInt64 `db:"rowid"`
-		Parent string        `db:"parent"`
-		FKID   int64         `db:"fkid"`
+		Table  string `db:"table"`
+		Parent string `db:"parent"`
 	}
-	if err := im.tx.SelectContext(ctx, &bad, "PRAGMA foreign_key_check"); err != nil {
+	if err := im.tx.SelectContext(ctx, &bad, `SELECT "table", parent FROM pragma_foreign_key_check LIMIT 1`); err != nil {
 		return err
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%d rows refer to rows the export does not hold: the first is a row of %s without its row of %s", len(bad), bad[0].Table, bad[0].Parent)
+		return fmt.Errorf("rows refer to rows the export does not hold: the first is a row of %s without its row of %s", bad[0].Table, bad[0].Parent)
 	}
 	return nil
 }
