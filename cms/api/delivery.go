@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -26,6 +27,10 @@ func (s *Server) delivered(build builder, params ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var buf [256]byte
 		key := appendCacheKey(buf[:0], r, params)
+		if resp := builtFor(r, key); resp != nil { // built and counted by the loop
+			s.serveCached(w, r, resp)
+			return
+		}
 		resp, _ := s.cache.get(key)
 		if resp != nil && resp.servable(r) {
 			resp.touch()
@@ -33,7 +38,8 @@ func (s *Server) delivered(build builder, params ...string) http.HandlerFunc {
 			s.serveCached(w, r, resp)
 			return
 		}
-		resp, coalesced, err := s.fill(r, key, build)
+		resp, coalesced, err := s.fill(r.Context(), key, r.Header.Get("If-None-Match"),
+			func(ctx context.Context) (*cachedResponse, error) { return build(r.WithContext(ctx)) })
 		if coalesced {
 			s.metrics.cacheCoalesced.Inc()
 		} else {
@@ -131,20 +137,26 @@ const jsonType = "application/json; charset=utf-8"
 // deliveryArticle serves a live article's prerendered document as stored:
 // no rendering and no JSON encoding on the hot path.
 func (s *Server) deliveryArticle(r *http.Request) (*cachedResponse, error) {
-	slug := chi.URLParam(r, "slug")
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	return s.articleAnswer(r.Context(), chi.URLParam(r, "slug"), r.Header.Get("If-None-Match"), acceptsGzip(r))
+}
+
+// articleAnswer builds the answer to a request for the live article at
+// slug, of a client that sent If-None-Match inm and takes gzip or not;
+// the loop builds a miss with it without the router (hitConn.direct).
+func (s *Server) articleAnswer(ctx context.Context, slug, inm string, gzipOK bool) (*cachedResponse, error) {
+	if inm != "" {
 		// A revalidation that matches needs only the validator.
-		if etag, err := s.reader.LiveETag(r.Context(), slug); err == nil && etagMatches(inm, etag) {
+		if etag, err := s.reader.LiveETag(ctx, slug); err == nil && etagMatches(inm, etag) {
 			return &cachedResponse{status: http.StatusNotModified, etag: etag, etagV: []string{etag}}, nil
 		}
 	}
 	// One copy read, the one this client takes; the cached answer makes
 	// the other when a client asks for it.
 	want := cms.LivePlain
-	if acceptsGzip(r) {
+	if gzipOK {
 		want = cms.LiveGzip
 	}
-	doc, err := s.reader.LiveArticle(r.Context(), slug, want)
+	doc, err := s.reader.LiveArticle(ctx, slug, want)
 	if err != nil {
 		return nil, err
 	}

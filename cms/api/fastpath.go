@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -25,6 +26,10 @@ type deliveryRoute struct {
 	// ending in /{slug}, the part before that segment, with its slash.
 	name string
 	slug bool
+	// byslug, when set, builds an answer from the route's slug and the
+	// request's If-None-Match and gzip choice alone, so that the loop
+	// builds a miss of the route without the router (hitConn.direct).
+	byslug func(ctx context.Context, slug, inm string, gzipOK bool) (*cachedResponse, error)
 	// series are the route's metrics by method (GET, HEAD) and status
 	// (see hitCodes), resolved on first use.
 	series [2][len(hitCodes)]atomic.Pointer[routeSeries]
@@ -50,7 +55,7 @@ type hitPath struct {
 func (s *Server) newHitPath() *hitPath {
 	routes := []*deliveryRoute{
 		{pattern: "/articles", params: []string{"cursor", "limit", "topic"}, build: s.deliveryArticles},
-		{pattern: "/articles/{slug}", build: s.deliveryArticle},
+		{pattern: "/articles/{slug}", build: s.deliveryArticle, byslug: s.articleAnswer},
 		{pattern: "/topics", build: s.deliveryTopics},
 		{pattern: "/topics/{slug}", build: s.deliveryTopic},
 		{pattern: "/search", params: []string{"cursor", "limit", "q", "topic"}, build: s.deliverySearch},
@@ -125,6 +130,13 @@ func (s *Server) hitHeaders(h http.Header, r *http.Request, id *requestIDHeader)
 func (s *Server) countHit(rt *deliveryRoute, c *cachedResponse, method string, code int, start time.Time) time.Duration {
 	c.touch()
 	s.metrics.cacheHit.Inc()
+	return s.countAnswer(rt, method, code, start)
+}
+
+// countAnswer counts a request of rt's answered with code (200, 304 or
+// 301), started at start, in the route's series as the router's
+// middleware counts requests, and returns its duration.
+func (s *Server) countAnswer(rt *deliveryRoute, method string, code int, start time.Time) time.Duration {
 	m := 0
 	if method == http.MethodHead {
 		m = 1

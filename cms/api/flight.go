@@ -45,10 +45,13 @@ const flightTimeout = 55 * time.Second
 // and its answer goes nowhere. A goroutine of its own per build started
 // with a small stack and grew it to the depth of the database driver's
 // calls on every miss: 4-6% of a SQLite miss's CPU at 100,000 articles.
-func (s *Server) fill(r *http.Request, key []byte, build builder) (resp *cachedResponse, coalesced bool, err error) {
+//
+// ctx is the request's: its end is the client's leaving; inm is the
+// request's If-None-Match.
+func (s *Server) fill(ctx context.Context, key []byte, inm string, build func(context.Context) (*cachedResponse, error)) (resp *cachedResponse, coalesced bool, err error) {
 	c := s.cache
 	fk := string(key)
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm != "" {
 		fk += "\x00" + inm
 	}
 	c.fmu.Lock()
@@ -65,22 +68,22 @@ func (s *Server) fill(r *http.Request, key []byte, build builder) (resp *cachedR
 		f = &flight{done: make(chan struct{})}
 		c.flights[k] = f
 		c.fmu.Unlock()
-		s.fly(r, string(key), k, f, build)
+		s.fly(ctx, string(key), k, f, build)
 		return f.resp, false, f.err
 	}
 	c.fmu.Unlock()
 	select {
 	case <-f.done:
 		return f.resp, coalesced, f.err
-	case <-r.Context().Done():
+	case <-ctx.Done():
 		return nil, coalesced, errClientGone
 	}
 }
 
 // fly builds an answer, caches it, and hands it to the flight's waiters,
-// whether or not r's client is still there.
-func (s *Server) fly(r *http.Request, key string, k flightKey, f *flight, build builder) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), flightTimeout)
+// whether or not the client of the request whose ctx it is still there.
+func (s *Server) fly(ctx context.Context, key string, k flightKey, f *flight, build func(context.Context) (*cachedResponse, error)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flightTimeout)
 	defer func() {
 		if v := recover(); v != nil {
 			logger(ctx).Error("panic", "value", v, "stack", string(debug.Stack()))
@@ -92,7 +95,7 @@ func (s *Server) fly(r *http.Request, key string, k flightKey, f *flight, build 
 		s.cache.fmu.Unlock()
 		close(f.done)
 	}()
-	resp, err := build(r.WithContext(ctx))
+	resp, err := build(ctx)
 	if cms.ErrorCode(err) == cms.ENOTFOUND {
 		// Cached as a marker: the problem document is made per request,
 		// since it carries the request id.

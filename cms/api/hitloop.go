@@ -182,6 +182,8 @@ type hitConn struct {
 	rdKind       int
 	rdSet, wdSet time.Time
 	id           []byte // a direct answer's request id
+	// built is a 404 direct built for the router to write (see build).
+	built *builtAnswer
 }
 
 func (hc *hitConn) serve() {
@@ -379,11 +381,22 @@ func (hc *hitConn) answer() int {
 	case s.serveHit(&hc.w, r):
 	case s.hits.match(r) == nil:
 		return answerNone
-	case !hc.routed(r):
+	case !hc.routed(hc.withBuilt(r)):
 		return answerAborted
 	}
 	hc.w.finish()
 	return answerWritten
+}
+
+// withBuilt returns r carrying the answer direct built for it, if any
+// (a 404: rare enough for the copy of r).
+func (hc *hitConn) withBuilt(r *http.Request) *http.Request {
+	if hc.built == nil {
+		return r
+	}
+	b := hc.built
+	hc.built = nil
+	return r.WithContext(context.WithValue(r.Context(), builtKey{}, b))
 }
 
 // routed answers a delivery request the cache does not hold through the
