@@ -242,8 +242,8 @@ func (hc *hitConn) direct(now time.Time) bool {
 // alone (an article's) as the router would, through the same coalesced
 // flight (fill: one database read for every request waiting on the key,
 // cached unless the cache is off), but without the router's parsing,
-// routing and seven middleware layers: at 100,000 articles those were
-// about a tenth of a SQLite miss's CPU. It returns nil, having counted
+// routing and middleware: at 100,000 articles those were about a tenth
+// of a SQLite miss's CPU. It returns nil, having counted
 // nothing, for anything else and when the build fails: the router builds
 // again and answers the error. A 404 is counted here and left in hc for
 // the router to write (its problem document carries the request id),
