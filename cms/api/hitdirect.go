@@ -243,11 +243,11 @@ func (hc *hitConn) direct(now time.Time) bool {
 // flight (fill: one database read for every request waiting on the key,
 // cached unless the cache is off), but without the router's parsing,
 // routing and middleware: at 100,000 articles those were about a tenth
-// of a SQLite miss's CPU. It returns nil, having counted
-// nothing, for anything else and when the build fails: the router builds
-// again and answers the error. A 404 is counted here and left in hc for
-// the router to write (its problem document carries the request id),
-// without building it again (see builtAnswer).
+// of a SQLite miss's CPU. It returns nil, having counted nothing, for
+// anything else and when the build fails: the router builds again and
+// answers the error. A 404 is counted here and left in hc for the router
+// to write (its problem document carries the request id), without
+// building it again (see builtAnswer).
 func (hc *hitConn) build(rt *deliveryRoute, path string, key []byte, inm, ae string) *cachedResponse {
 	s := hc.l.s
 	if rt.byslug == nil {
