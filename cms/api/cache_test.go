@@ -168,51 +168,65 @@ func (c *countingStore) LiveArticle(ctx context.Context, slug string, lc cms.Liv
 }
 
 // 200 concurrent requests for an article nobody has asked for yet make
-// one database read, and all 200 get the article. (Without coalescing:
-// 200 reads.)
+// one database read, and all 200 get the article (without coalescing:
+// 200 reads): through the router, and through the hit loop, which builds
+// an article's miss itself.
 func TestCacheStampedeReadsOnce(t *testing.T) {
 	eachDB(t, func(t *testing.T, first *env) {
 		slug := first.publish("Baricitinib", "body_html", "<p>"+strings.Repeat("Baricitinib is a JAK inhibitor. ", 60)+"</p>")["slug"].(string)
-		cs := &countingStore{DeliveryStore: first.db, block: func(context.Context) error {
-			time.Sleep(300 * time.Millisecond) // the stampede piles up behind the first read
-			return nil
-		}}
-		e := newEnvOn(t, first.db, func(s *api.Server) { s.Delivery = cs })
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 200}}
-		defer client.CloseIdleConnections()
-		var wg sync.WaitGroup
-		bodies := make([][]byte, 200)
-		errs := make(chan error, 200)
-		for i := range bodies {
-			wg.Go(func() {
-				res, err := client.Get(e.srv.URL + delivery + "/articles/" + slug)
-				if err != nil {
-					errs <- err
-					return
-				}
-				defer res.Body.Close()
-				var b bytes.Buffer
-				b.ReadFrom(res.Body)
-				if res.StatusCode != 200 {
-					errs <- fmt.Errorf("status %d: %s", res.StatusCode, b.Bytes())
-				}
-				bodies[i] = b.Bytes()
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		for _, b := range bodies[1:] {
-			if !bytes.Equal(b, bodies[0]) || len(b) == 0 {
-				t.Fatalf("the answers differ")
+		for _, loop := range []bool{false, true} {
+			cs := &countingStore{DeliveryStore: first.db, block: func(context.Context) error {
+				time.Sleep(300 * time.Millisecond) // the stampede piles up behind the first read
+				return nil
+			}}
+			e := newEnvOn(t, first.db, func(s *api.Server) { s.Delivery = cs })
+			base := e.srv.URL
+			if loop {
+				base = "http://" + startLoop(e, 10*time.Second).loop
 			}
-		}
-		if n := cs.reads.Load(); n != 1 {
-			t.Fatalf("200 concurrent requests for one cold article read it %d times, want 1", n)
+			stampede(t, base+delivery+"/articles/"+slug, cs)
 		}
 	})
+}
+
+// stampede asks for url 200 times at once and checks that every answer
+// is the same 200 and that cs read the article once.
+func stampede(t *testing.T, url string, cs *countingStore) {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 200}}
+	defer client.CloseIdleConnections()
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 200)
+	errs := make(chan error, 200)
+	for i := range bodies {
+		wg.Go(func() {
+			res, err := client.Get(url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer res.Body.Close()
+			var b bytes.Buffer
+			b.ReadFrom(res.Body)
+			if res.StatusCode != 200 {
+				errs <- fmt.Errorf("status %d: %s", res.StatusCode, b.Bytes())
+			}
+			bodies[i] = b.Bytes()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for _, b := range bodies[1:] {
+		if !bytes.Equal(b, bodies[0]) || len(b) == 0 {
+			t.Fatalf("the answers differ")
+		}
+	}
+	if n := cs.reads.Load(); n != 1 {
+		t.Fatalf("%s: 200 concurrent requests for one cold article read it %d times, want 1", url, n)
+	}
 }
 
 // syncBuffer is a log sink tests read while the server writes.
