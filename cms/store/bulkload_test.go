@@ -49,7 +49,7 @@ func TestBulkLoadSearchPendingLists(t *testing.T) {
 	// A batch that fills a pending list merges it in work_mem.
 	workMem("64MB", true)
 	people := bulkPeople(t, db)
-	if err := publishArticle(&cms.Editor{Store: db}, people, "Tofacitinib"); err != nil {
+	if err := publishArticle(&cms.Editor{Store: db}, people, "Tofacitinib", ""); err != nil {
 		t.Fatal(err)
 	}
 	done()
@@ -85,7 +85,7 @@ func TestBulkLoadGathersStatistics(t *testing.T) {
 	people := bulkPeople(t, db)
 	publish := func(title string) {
 		t.Helper()
-		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title) })
+		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,11 +120,14 @@ func bulkPeople(t *testing.T, db *store.DB) [3]*cms.User {
 	return [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
 }
 
-// publishArticle creates an article and takes it through submit, approve
-// and publish, each by the one of people whose step it is.
-func publishArticle(ed *cms.Editor, people [3]*cms.User, title string) error {
-	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, Summary: "A JAK inhibitor.",
-		BodyHTML: "<p>Taken twice a day.</p>"})
+// publishArticle creates an article of title and body (HTML; empty: a
+// short one) and takes it through submit, approve and publish, each by
+// the one of people whose step it is.
+func publishArticle(ed *cms.Editor, people [3]*cms.User, title, body string) error {
+	if body == "" {
+		body = "<p>Taken twice a day.</p>"
+	}
+	a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: title, Summary: "A JAK inhibitor.", BodyHTML: body})
 	for i, action := range []string{"submit", "approve", "publish"} {
 		if err == nil {
 			a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action})

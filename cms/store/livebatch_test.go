@@ -20,7 +20,7 @@ func TestConcurrentMissesReadTheirOwnDocuments(t *testing.T) {
 		ed := &cms.Editor{Store: db}
 		people := bulkPeople(t, db)
 		for i := range 12 {
-			if err := publishArticle(ed, people, fmt.Sprintf("Baricitinib dose %d", i)); err != nil {
+			if err := publishArticle(ed, people, fmt.Sprintf("Baricitinib dose %d", i), ""); err != nil {
 				t.Fatal(err)
 			}
 		}

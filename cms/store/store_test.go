@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,15 +314,7 @@ func TestTextCompression(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), "postgres") {
 		t.Skip("needs PostgreSQL")
 	}
-	db := storetest.Open(t, "postgres")
-	var lz4 bool
-	if err := db.EachRow(ctx, `SELECT 'lz4', ('lz4' = ANY(enumvals))::text FROM pg_settings WHERE name = 'default_toast_compression'`,
-		func(_, v string) { lz4 = v == "true" }); err != nil {
-		t.Fatal(err)
-	}
-	if !lz4 {
-		t.Skip("this PostgreSQL is built without lz4")
-	}
+	db := openWithLZ4(t)
 	methods := func() map[string]string {
 		t.Helper()
 		got := map[string]string{}
@@ -343,6 +336,76 @@ func TestTextCompression(t *testing.T) {
 	}
 	if got := methods(); !maps.Equal(got, want("")) {
 		t.Fatalf("after its Down: %v, want the default (empty) for each", got)
+	}
+}
+
+// openWithLZ4 opens a PostgreSQL store, skipping t unless the server
+// is built with lz4.
+func openWithLZ4(t *testing.T) *store.DB {
+	t.Helper()
+	if !slices.Contains(storetest.Dialects(t), "postgres") {
+		t.Skip("needs PostgreSQL")
+	}
+	db := storetest.Open(t, "postgres")
+	var lz4 bool
+	if err := db.EachRow(ctx, `SELECT 'lz4', ('lz4' = ANY(enumvals))::text FROM pg_settings WHERE name = 'default_toast_compression'`,
+		func(_, v string) { lz4 = v == "true" }); err != nil {
+		t.Fatal(err)
+	}
+	if !lz4 {
+		t.Skip("this PostgreSQL is built without lz4")
+	}
+	return db
+}
+
+// TestLiveDocumentInline: on PostgreSQL a live article's document is
+// compressed with lz4 and kept in its row when it fits (migration
+// 00018), and a published article's document is stored so and read back
+// whole; the migration's Down gives migration 00016's layout back.
+func TestLiveDocumentInline(t *testing.T) {
+	db := openWithLZ4(t)
+	layout := func() string {
+		t.Helper()
+		var got string
+		if err := db.EachRow(ctx, `SELECT a.attstorage::text || ' ' || a.attcompression::text,
+				coalesce(array_to_string(c.reloptions, ','), '')
+			FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+			WHERE a.attrelid = 'live_articles'::regclass AND a.attname = 'document'`,
+			func(col, opts string) { got = col + " " + opts }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := layout(), "m l toast_tuple_target=8160"; got != want {
+		t.Fatalf("after migrating: %q, want %q", got, want)
+	}
+
+	// A document of ~12 KB, larger than a typical article's, published:
+	// stored compressed with lz4, to well under the row's 8160 bytes, so
+	// that STORAGE MAIN keeps it in the row.
+	body := strings.Repeat("<p>Metformin lowers blood glucose; take it with meals. </p>", 150)
+	if err := publishArticle(&cms.Editor{Store: db}, bulkPeople(t, db), "Metformin inline", body); err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	if err := db.EachRow(ctx, `SELECT pg_column_compression(document), (pg_column_size(document) < octet_length(document)
+			AND pg_column_size(document) < 8160)::text FROM live_articles WHERE slug = 'metformin-inline'`,
+		func(m, small string) { stored = m + " " + small }); err != nil {
+		t.Fatal(err)
+	}
+	if stored != "lz4 true" {
+		t.Fatalf("stored document: %q, want lz4 and smaller than its text, in the row", stored)
+	}
+	d, err := db.LiveArticle(ctx, "metformin-inline", cms.LivePlain)
+	if n := strings.Count(string(d.Document), "take it with meals"); err != nil || n != 150 {
+		t.Fatalf("read back: %d of its 150 sentences, %v", n, err)
+	}
+
+	if err := db.MigrateDownTo(ctx, 17); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := layout(), "e  "; got != want {
+		t.Fatalf("after its Down: %q, want %q", got, want)
 	}
 }
 
