@@ -41,11 +41,14 @@ func (db *DB) fire() {
 		db.rep.changed()
 	}
 	// After the replica learned the change's position: a glossary read
-	// from now on goes where the change is, and so does the search
-	// index's catch-up.
+	// from now on goes where the change is, and so do the search
+	// index's and the local documents' catch-ups.
 	db.gloss.forget()
 	if ix := db.index.Load(); ix != nil {
 		ix.heard.Add(1)
+	}
+	if ld := db.local.Load(); ld != nil {
+		ld.heard.Add(1)
 	}
 	db.hooks.mu.Lock()
 	fns := append([]func(){}, db.hooks.fns...)

@@ -45,6 +45,9 @@ type DB struct {
 	gloss *kept[[]*cms.TopicVersion]
 	// index is the in-memory search index, kept after KeepSearchIndex.
 	index atomic.Pointer[searchIndex]
+	// local is the live documents kept in a file, after
+	// KeepLocalDocuments.
+	local atomic.Pointer[localDocs]
 	// keepSettings counts the holders of BulkLoad.
 	keepSettings atomic.Int32
 	// bulk is what a BulkLoad on PostgreSQL keeps of its batches.

@@ -548,7 +548,12 @@ func (db *DB) Delivery() cms.DeliveryStore { return replicated{db} }
 // replicated reads delivery's data through deliveryRead.
 type replicated struct{ db *DB }
 
+// LiveArticle reads the server's local documents first, when it keeps
+// them (KeepLocalDocuments) and they hold every change heard.
 func (r replicated) LiveArticle(ctx context.Context, slug string, c cms.LiveCopy) (doc *cms.LiveDocument, err error) {
+	if d, ok := r.db.localDocument(slug, c); ok {
+		return d, nil
+	}
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
 		doc, err = r.db.liveArticle(ctx, src, slug, c)
 		return err

@@ -34,6 +34,10 @@ type dialect struct {
 	// process: it indexes for search the articles the transaction
 	// published (migration 00017), once per transaction.
 	announce []string
+	// localRows reads the live documents of search keys for a server's
+	// local documents (see localDocs): k, slug, document, document_gz
+	// and etag; its one parameter is searchSQL.keysArg's.
+	localRows string
 }
 
 var (
@@ -81,6 +85,8 @@ var (
 				SELECT la.seq, la.title, la.summary FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
 			`DELETE FROM live_search_pending`,
 		},
+		localRows: `SELECT la.seq AS k, la.slug, la.document, la.document_gz, la.etag FROM json_each(?) j
+			CROSS JOIN live_articles la ON la.seq = j.value`,
 	}
 	postgresDialect = dialect{name: "postgres", bind: sqlx.DOLLAR, forUpdate: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE",
 		search: searchSQL{
@@ -104,6 +110,8 @@ var (
 			probe: 500, probeHead: 4000, prepare: true,
 		},
 		announce: []string{`SELECT pg_notify('` + changesChannel + `', '')`},
+		localRows: `SELECT s.seq AS k, la.slug, la.document, la.document_gz, la.etag FROM live_search s
+			JOIN live_articles la ON la.article_id = s.article_id WHERE s.seq = ANY(?::bigint[])`,
 	}
 )
 

@@ -69,3 +69,12 @@ func (db *DB) WorkMem(ctx context.Context) (string, error) {
 	err := db.wr().GetContext(ctx, &v, "SHOW work_mem")
 	return v, err
 }
+
+// SetLocalCompactSlack sets the dead bytes the local documents' file may
+// hold beyond its live ones before it is rewritten.
+func (db *DB) SetLocalCompactSlack(n int64) {
+	ld := db.local.Load()
+	ld.syncMu.Lock()
+	defer ld.syncMu.Unlock()
+	ld.compactSlack = n
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -63,33 +62,20 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	// Not cut short by the client that happened to start it going away:
 	// every waiting search needs it.
 	ctx = context.WithoutCancel(ctx)
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.d.name == "postgres" {
-		opts.Isolation = sql.LevelRepeatableRead // one snapshot for every read below
-	}
-	tx, err := src.x.BeginTxx(ctx, opts)
+	tx, err := db.snapshot(ctx, src)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var live []struct {
-		K   int64  `db:"k"`
-		Tag string `db:"tag"`
-	}
-	if err := tx.SelectContext(ctx, &live, db.d.search.all); err != nil {
+	tags, err := db.liveTags(ctx, tx)
+	if err != nil {
 		return err
 	}
 	var add []int64
-	tags := make(map[uint32]string, len(live))
 	ix.mu.RLock()
-	for _, r := range live {
-		if r.K <= 0 || r.K > math.MaxUint32 {
-			ix.mu.RUnlock()
-			return fmt.Errorf("search key %d: %w", r.K, errKeyRange)
-		}
-		tags[uint32(r.K)] = r.Tag
-		if d, ok := ix.doc(uint32(r.K)); !ok || string(d.field(fTag)) != r.Tag {
-			add = append(add, r.K)
+	for k, t := range tags {
+		if d, ok := ix.doc(k); !ok || string(d.field(fTag)) != t {
+			add = append(add, int64(k))
 		}
 	}
 	var gone []uint32
@@ -131,6 +117,26 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	}
 	ix.catchUps.Add(1)
 	return nil
+}
+
+// liveTags reads every live article's search key and tag (searchSQL.all)
+// in tx.
+func (db *DB) liveTags(ctx context.Context, tx *sqlx.Tx) (map[uint32]string, error) {
+	var live []struct {
+		K   int64  `db:"k"`
+		Tag string `db:"tag"`
+	}
+	if err := tx.SelectContext(ctx, &live, db.d.search.all); err != nil {
+		return nil, err
+	}
+	tags := make(map[uint32]string, len(live))
+	for _, r := range live {
+		if r.K <= 0 || r.K > math.MaxUint32 {
+			return nil, fmt.Errorf("search key %d: %w", r.K, errKeyRange)
+		}
+		tags[uint32(r.K)] = r.Tag
+	}
+	return tags, nil
 }
 
 // errKeyRange is a search key the index cannot hold (its keys are 32-bit).
