@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -40,8 +41,11 @@ type Config struct {
 	// SearchIndex is where searches are answered from: "memory" (an index
 	// each server keeps) or "database" (the databases' full-text indexes).
 	SearchIndex string
-	SiteURL     string
-	SiteName    string
+	// LocalDocumentsDir, when set, is where each server keeps a file of
+	// every live document, which delivery's misses read (store.localDocs).
+	LocalDocumentsDir string
+	SiteURL           string
+	SiteName          string
 	// Webhook deliveries: the first retry's wait (doubling), the attempts
 	// in all, one attempt's time-out, and whether private targets are allowed.
 	WebhookBackoff      time.Duration
@@ -195,6 +199,17 @@ func options() []option {
 				return fmt.Errorf("must be memory or database")
 			}
 			c.SearchIndex = v
+			return nil
+		}},
+		{"CMS_LOCAL_DOCUMENTS_DIR", "local-documents-dir", "directory where each server keeps a file of every live document (about 12 KB an article, written at start, removed from the directory at once), so that delivery's cache misses read it rather than the database (empty: misses read the database)", "", func(c *Config, v string) error {
+			if v == "" {
+				c.LocalDocumentsDir = ""
+				return nil
+			}
+			if st, err := os.Stat(v); err != nil || !st.IsDir() {
+				return fmt.Errorf("must be an existing directory")
+			}
+			c.LocalDocumentsDir = v
 			return nil
 		}},
 		{"CMS_SITE_URL", "site-url", "the publisher's site, which feeds and sitemaps link to (articles at /articles/{slug}, topics at /topics/{slug})", "http://localhost:3000", func(c *Config, v string) error {

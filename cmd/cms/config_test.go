@@ -40,6 +40,8 @@ func TestBadAddressOrDatabaseURLRefusedAtStart(t *testing.T) {
 		{map[string]string{"CMS_DATABASE_READ_URL": "postgres://%zz"}, nil, "CMS_DATABASE_READ_URL"},
 		{map[string]string{"CMS_DATABASE_URL": "postgres://db.example.org/cms", "CMS_DATABASE_READ_URL": "postgres://db.example.org/cms"}, nil, "CMS_DATABASE_READ_URL"},
 		{nil, []string{"serve", "--database-read-url", "mysql://replica"}, "database-read-url"},
+		{map[string]string{"CMS_LOCAL_DOCUMENTS_DIR": "/nonexistent/cms-local"}, nil, "CMS_LOCAL_DOCUMENTS_DIR"},
+		{nil, []string{"serve", "--local-documents-dir", "/etc/hostname"}, "local-documents-dir"},
 		{nil, []string{"serve", "--database-read-url", "postgres://replica.example.org/cms"}, "database-read-url"},
 	}
 	for _, c := range cases {

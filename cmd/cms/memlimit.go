@@ -22,11 +22,13 @@ type memoryLimit struct {
 	// turned it off (GOGC not set), and -2 otherwise.
 	gc    int
 	index int64 // the search index's bytes when last told
+	local int64 // the local documents' entries' bytes when last told
 }
 
 // limitMemory sets the Go runtime's soft memory limit to the delivery cache
 // plus memoryHeadroom, unless GOMEMLIMIT sets one, and then turns GOGC off
-// unless it is set; grow adds the search index's size and a quarter. The
+// unless it is set; grow adds the search index's size and a quarter, growLocal
+// the local documents' entries' and a quarter. The
 // cache and the index are most of the live heap; with no limit the
 // collector lets the heap grow to twice what is live (GOGC=100) before it
 // collects, so a full 64 MiB cache took the process past 200 MB under
@@ -56,7 +58,7 @@ func (m *memoryLimit) limit() int64 {
 	// held 736 MB after loading rather than 1,126 MB with twice the
 	// index, for the same CPU per search. (With the index as maps of
 	// lists it cost 15% of search throughput.)
-	return m.cache + m.index + m.index/4 + memoryHeadroom
+	return m.cache + m.index + m.index/4 + m.local + m.local/4 + memoryHeadroom
 }
 
 // current is the limit set, or -1 when GOMEMLIMIT sets it.
@@ -70,11 +72,17 @@ func (m *memoryLimit) current() int64 {
 }
 
 // grow sets the limit for a search index of indexBytes.
-func (m *memoryLimit) grow(indexBytes int64) {
+func (m *memoryLimit) grow(indexBytes int64) { m.set(&m.index, indexBytes) }
+
+// growLocal sets the limit for local documents whose entries take b
+// bytes (a quarter more, as for the index: maps the collector marks).
+func (m *memoryLimit) growLocal(b int64) { m.set(&m.local, b) }
+
+func (m *memoryLimit) set(part *int64, b int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.on && indexBytes != m.index {
-		m.index = indexBytes
+	if m.on && b != *part {
+		*part = b
 		debug.SetMemoryLimit(m.limit())
 	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -89,6 +91,54 @@ func TestServeSearchIndex(t *testing.T) {
 	s = startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_SEARCH_INDEX": "database"})
 	if v := metric(t, s, "cms_search_index_articles"); v != -1 {
 		t.Fatalf("cms_search_index_articles with CMS_SEARCH_INDEX=database: %v, want -1", v)
+	}
+	s.shutdown(t)
+}
+
+// serve with CMS_LOCAL_DOCUMENTS_DIR writes every live document to a
+// file in that directory, which it removes from the directory at once,
+// and answers delivery's misses from it; without, it keeps none.
+func TestServeLocalDocuments(t *testing.T) {
+	url := storetest.URL(t, "sqlite")
+	if code, _, stderr := run(t, dbVars(url), "seed", "--articles", "30", "--topics", "3"); code != 0 {
+		t.Fatalf("seed: %d %s", code, stderr)
+	}
+	dir := t.TempDir()
+	s := startServer(t, map[string]string{"CMS_DATABASE_URL": url, "CMS_DELIVERY_CACHE_MB": "0", "CMS_LOCAL_DOCUMENTS_DIR": dir})
+	deadline := time.Now().Add(60 * time.Second)
+	for metric(t, s, "cms_local_documents_articles") != 30 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the local documents did not hold 30 articles: %s", s.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("the directory holds %v (%v); want nothing", ents, err)
+	}
+	var list struct {
+		Items []struct{ Slug string } `json:"items"`
+	}
+	res, err := http.Get(s.url + "/api/v1/delivery/articles?limit=2")
+	if err == nil {
+		err = json.NewDecoder(res.Body).Decode(&list)
+		res.Body.Close()
+	}
+	if err != nil || len(list.Items) != 2 {
+		t.Fatalf("list: %v %v", list, err)
+	}
+	for _, it := range list.Items {
+		if res, err := http.Get(s.url + "/api/v1/delivery/articles/" + it.Slug); err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", it.Slug, res, err)
+		}
+	}
+	if n := metric(t, s, "cms_local_documents_reads_total"); n != 2 {
+		t.Fatalf("misses the local documents answered: %v, want 2", n)
+	}
+	s.shutdown(t)
+
+	s = startServer(t, map[string]string{"CMS_DATABASE_URL": url})
+	if v := metric(t, s, "cms_local_documents_articles"); v != -1 {
+		t.Fatalf("cms_local_documents_articles without CMS_LOCAL_DOCUMENTS_DIR: %v, want -1", v)
 	}
 	s.shutdown(t)
 }

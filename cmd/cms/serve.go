@@ -65,6 +65,9 @@ func (e *env) serve(args []string) error {
 	if cfg.SearchIndex == "memory" {
 		e.keepSearchIndex(app.db, limit)
 	}
+	if cfg.LocalDocumentsDir != "" {
+		e.keepLocalDocuments(app.db, cfg.LocalDocumentsDir, limit)
+	}
 
 	if cfg.DebugAddr != "" {
 		stop, err := e.serveDebug(cfg.DebugAddr)
@@ -201,6 +204,7 @@ func (e *env) wire(cfg *Config, db *store.DB) (*app, error) {
 	pools = append(pools, replicaMetrics(db)...)
 	pools = append(pools, searchIndexMetrics(db)...)
 	pools = append(pools, liveBatchMetrics(db)...)
+	pools = append(pools, localDocumentsMetrics(db)...)
 	hooks := &webhook.Dispatcher{Store: db, Backoff: cfg.WebhookBackoff, MaxAttempts: cfg.WebhookMaxAttempts,
 		Timeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate, Log: e.log}
 	pools = append(pools, hooks.Collectors()...)

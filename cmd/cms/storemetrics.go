@@ -62,6 +62,35 @@ func searchIndexMetrics(db *store.DB) []prometheus.Collector {
 	}
 }
 
+// localDocumentsMetrics tell operators what the local documents
+// (CMS_LOCAL_DOCUMENTS_DIR) hold and do; registered always, like the search
+// index's, so dashboards see -1 rather than nothing when they are off.
+func localDocumentsMetrics(db *store.DB) []prometheus.Collector {
+	stats := func() store.LocalDocumentsStats { s, _ := db.LocalDocumentsStats(); return s }
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cms_local_documents_articles",
+			Help: "Live documents in this server's local file; -1 while it is written or when misses read the database."},
+			func() float64 {
+				if s := stats(); s.Ready {
+					return float64(s.Articles)
+				}
+				return -1
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cms_local_documents_file_bytes",
+			Help: "Size of the local documents' file, documents no longer live included until it is rewritten."},
+			func() float64 { return float64(stats().FileBytes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_local_documents_reads_total",
+			Help: "Delivery misses answered from the local documents (the rest read the database)."},
+			func() float64 { return float64(stats().Reads) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_local_documents_catch_ups_total",
+			Help: "Times the local documents read the changes made since they last did (after a change, at the next miss)."},
+			func() float64 { return float64(stats().CatchUps) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "cms_local_documents_catch_up_failures_total",
+			Help: "Catch-ups of the local documents that failed (misses read the database meanwhile)."},
+			func() float64 { return float64(stats().Failures) }),
+	}
+}
+
 // liveBatchMetrics tell operators how PostgreSQL's delivery misses share
 // their reads: documents asked for over reads made is the mean batch, 1
 // when misses come one at a time. SQLite reads one row a miss and has
