@@ -11,6 +11,7 @@
 #   BENCH_DBS="sqlite postgres"  databases
 #   BENCH_REUSE=0                1: keep seeded databases between runs and reuse them
 #   BENCH_NOCACHE=1              0: skip the runs with CMS_DELIVERY_CACHE_MB=0
+#   BENCH_LOCAL=1                0: skip goal 2's random slugs with local documents (CMS_LOCAL_DOCUMENTS_DIR, cache off)
 #   BENCH_CACHE_MB=              CMS_DELIVERY_CACHE_MB of the cached runs (empty: the server's default)
 #   BENCH_BUILD=1                0: do not build, use BENCH_BIN as it is
 #   BENCH_SRC=<repo>             where to build from (default: the repository holding bench/)
@@ -51,6 +52,7 @@ SIZES=${BENCH_SIZES:-"1000 100000"}
 DBS=${BENCH_DBS:-"sqlite postgres"}
 REUSE=${BENCH_REUSE:-0}
 NOCACHE=${BENCH_NOCACHE:-1}
+LOCAL=${BENCH_LOCAL:-1}
 CACHE_MB=${BENCH_CACHE_MB:-}
 BUILD=${BENCH_BUILD:-1}
 TOPICS=${BENCH_TOPICS:-20}
@@ -201,7 +203,7 @@ ABUSE=$OUT/abuse.tsv     # db n check result
 RUNS=$OUT/runs.tsv       # db n seeded dbsize hwm_cache_kb anon_cache_kb hwm_nocache_kb anon_nocache_kb
 COUNTS=$OUT/queries.tsv  # db n query matches
 QTIMES=$OUT/query-times.tsv # db n query ms (one request alone, cache cold)
-BULK=$OUT/bulk.tsv          # db n what(seed|export|import|index-load) seconds articles
+BULK=$OUT/bulk.tsv          # db n what(seed|export|import|index-load|local-load) seconds articles
 REPLICA_MD=$OUT/replica.md  # the output of bench/replica.sh
 NQ=$(grep -cv '^[[:space:]]*\(#\|$\)' "$QUERIES")
 : >"$RESULTS"
@@ -333,9 +335,13 @@ sql() { # db n query -> rows, | separated
 
 # ---------------------------------------------------------------- server and nginx
 
-start_server() { # db n mode (cache|nocache)
+start_server() { # db n mode (cache|nocache|local)
 	local mb=()
 	[[ $3 == nocache ]] && mb=(CMS_DELIVERY_CACHE_MB=0)
+	if [[ $3 == local ]]; then
+		mkdir -p "$OUT/local"
+		mb=(CMS_DELIVERY_CACHE_MB=0 "CMS_LOCAL_DOCUMENTS_DIR=$OUT/local")
+	fi
 	[[ $3 == cache && -n $CACHE_MB ]] && mb=("CMS_DELIVERY_CACHE_MB=$CACHE_MB")
 	port_busy "$PORT" && die "port $PORT is in use"
 	# shellcheck disable=SC2086
@@ -379,6 +385,18 @@ start_server() { # db n mode (cache|nocache)
 	if [[ -n $n && $n != -1 ]]; then
 		log "$1 $2: search index of $n articles loaded ($(since "$t0") s after ready)"
 		printf '%s\t%s\tindex-load\t%s\t%s\n' "$1" "$2" "$(since "$t0")" "$n" >>"$BULK"
+	fi
+	if [[ $3 == local ]]; then
+		# Misses read the database until the local documents are written.
+		t0=$(now)
+		for _ in $(seq 1 3000); do
+			n=$(curl -fsS "$BASE/metrics" 2>/dev/null | awk '$1=="cms_local_documents_articles"{print $2}')
+			[[ -n $n && $n != -1 ]] && break
+			sleep 0.2
+		done
+		[[ -n $n && $n != -1 ]] || die "the local documents were not written in 10 minutes"
+		log "$1 $2: local documents of $n articles written ($(since "$t0") s after the search index)"
+		printf '%s\t%s\tlocal-load\t%s\t%s\n' "$1" "$2" "$(since "$t0")" "$n" >>"$BULK"
 	fi
 }
 
@@ -1034,6 +1052,13 @@ run_one() {
 		anon_nocache=$(anon_kb)
 		stop_server
 	fi
+	if [[ $LOCAL == 1 ]]; then
+		# Goal 2 with every live document in a file of the server's own
+		# (CMS_LOCAL_DOCUMENTS_DIR), the cache off: a miss reads the file.
+		start_server "$db" "$n" local
+		bench "$db" "$n" local slug "article by slug (random of $n), local documents" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+		stop_server
+	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$n" "$SEEDED" "$size" "$hwm_cache" "$anon_cache" "$hwm_nocache" "$anon_nocache" >>"$RUNS"
 
 	explain "$db" "$n" "$one" "$cursor" >"$OUT/explain-$db-$n.md"
@@ -1084,7 +1109,7 @@ summary() {
 	echo
 	echo "| DB | articles | cache | endpoint | req/s | p50 ms | p99 ms | bytes/resp | errors | CPU/req µs | cache hits | other CPU |"
 	echo "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	awk -F'\t' '{ mode = $3 == "cache" ? "on" : $3 == "nocache" ? "off" : "-"
+	awk -F'\t' '{ mode = $3 == "cache" ? "on" : $3 == "nocache" ? "off" : $3 == "local" ? "off, local documents" : "-"
 		printf "| %s | %s | %s | %s | %d | %.2f | %.2f | %d | %d | %.1f | %s | %s%% |\n", $1, $2, mode, $5, $6, $7, $8, $9, $10, $13, ($11 == "-" ? "-" : $11 "%"), $12 }' "$RESULTS"
 	echo
 	echo "## Beside nginx, same run (issue 13 goals 1 and 2)"
@@ -1100,7 +1125,7 @@ summary() {
 		k = $1 SUBSEP $2 SUBSEP $3 SUBSEP t; rps[k, r] = $6; cpu[k, r] = $13; if (r > rounds) rounds = r
 		if (!(($1, $2) in seen)) { seen[$1, $2] = 1; runs[++nr] = $1 SUBSEP $2 } }
 		END {
-			split("cache one nginx 0.80|nethttp nethttp nginx -|cache one-gz nginx-gz 0.80|nethttp nethttp-gz nginx-gz -|cache 304 nginx-304 0.80|nethttp nethttp-304 nginx-304 -|cache topic nginx-topic 0.80|cache slug nginx-random 0.50|nocache slug nginx-random 0.50|db pgbench-random nginx-random db|cache own-one own-nginx own|cache own-one-gz own-nginx-gz own|cache own-304 own-nginx-304 own|cache own-topic own-nginx-topic own", pairs, "|")
+			split("cache one nginx 0.80|nethttp nethttp nginx -|cache one-gz nginx-gz 0.80|nethttp nethttp-gz nginx-gz -|cache 304 nginx-304 0.80|nethttp nethttp-304 nginx-304 -|cache topic nginx-topic 0.80|cache slug nginx-random 0.50|nocache slug nginx-random 0.50|local slug nginx-random 0.50|db pgbench-random nginx-random db|cache own-one own-nginx own|cache own-one-gz own-nginx-gz own|cache own-304 own-nginx-304 own|cache own-topic own-nginx-topic own", pairs, "|")
 			for (r = 1; r <= nr; r++) { split(runs[r], dn, SUBSEP)
 				for (i = 1; i in pairs; i++) { split(pairs[i], p, " ")
 					a = dn[1] SUBSEP dn[2] SUBSEP p[1] SUBSEP p[2]; b = dn[1] SUBSEP dn[2] SUBSEP "nginx" SUBSEP p[3]
@@ -1109,7 +1134,7 @@ summary() {
 						rv[++m] = rps[a, x] / rps[b, x]; ca[m] = cpu[a, x]; cb[m] = cpu[b, x]; each = each (m > 1 ? " " : "") sprintf("%.2f", rv[m]) }
 					if (m == 0) continue
 					ratio = median(rv, m)
-					printf "| %s | %s | %s (%s) | %s | %.2f%s | %.1f / %.1f | %s |\n", dn[1], dn[2], p[2], (p[1] == "cache" ? "cache on" : p[1] == "nocache" ? "cache off" : p[1] == "db" ? "the database alone, pgbench" : "net/http alone"), p[3],
+					printf "| %s | %s | %s (%s) | %s | %.2f%s | %.1f / %.1f | %s |\n", dn[1], dn[2], p[2], (p[1] == "cache" ? "cache on" : p[1] == "nocache" ? "cache off" : p[1] == "local" ? "cache off, local documents" : p[1] == "db" ? "the database alone, pgbench" : "net/http alone"), p[3],
 						ratio, (m > 1 ? " (" each ")" : ""), median(ca, m), median(cb, m), (p[4] == "-" ? "ceiling of net/http" : p[4] == "db" ? "ceiling of one database read a miss" : p[4] == "own" ? "on CPUs of their own (below)" : ">= " p[4] ": " (ratio >= p[4] ? "met" : "**missed**")) } } }' "$RESULTS"
 	echo
 	echo "## p99 of cached answers (goal 1)"
@@ -1128,7 +1153,7 @@ summary() {
 			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
 		function med(k,   x, m, v) { m = 0; for (x = 1; x <= rounds; x++) if ((k, x) in val) v[++m] = val[k, x]; return m ? median(v, m) : -1 }
 		function cell(a, b, f) { return (a < 0 || b < 0) ? "-" : sprintf(f " / " f, a, b) }
-		$3 == "nocache" { next } # its 304 and topic rows have the names of the cached ones
+		$3 == "nocache" || $3 == "local" { next } # its 304 and topic rows have the names of the cached ones
 		{ r = 1; t = $4; if (t ~ /@[0-9]+$/) { r = substr(t, index(t, "@") + 1) + 0; t = substr(t, 1, index(t, "@") - 1) }
 		val[$1 SUBSEP $2 SUBSEP t SUBSEP "p99", r] = $8; val[$1 SUBSEP $2 SUBSEP t SUBSEP "rps", r] = $6; val[$1 SUBSEP $2 SUBSEP t SUBSEP "other", r] = $12 + 0
 		if (r > rounds) rounds = r
@@ -1181,12 +1206,13 @@ summary() {
 	echo
 	echo "| DB | what | articles | seconds | articles/s | 100k at this rate | goal |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' '$3 == "index-load" { next } { rate = ($4 > 0 ? $5 / $4 : 0); goal = ($1 == "postgres" ? 300 : 180)
+	awk -F'\t' '$3 ~ /-load$/ { next } { rate = ($4 > 0 ? $5 / $4 : 0); goal = ($1 == "postgres" ? 300 : 180)
 		if ($3 == "export") { printf "| %s | export | %s | %.1f | %.0f | %.0f s | - |\n", $1, $5, $4, rate, (rate > 0 ? 100000 / rate : 0); next }
 		t = (rate > 0 ? 100000 / rate : 0)
 		printf "| %s | %s | %s | %.1f | %.0f | %.0f s | <= %d s: %s |\n", $1, $3, $5, $4, rate, t, goal, (rate > 0 && t <= goal ? "met" : "**missed**") }' "$BULK"
 	awk -F'\t' '$3 ~ /^reused/ { printf "- %s %s: the database was reused, so seeding was not timed\n", $1, $2 }' "$RUNS"
-	awk -F'\t' '$3 == "index-load" { printf "- %s %s: the in-memory search index loaded %s articles in %.1f s after the server was ready\n", $1, $2, $5, $4 }' "$BULK"
+	awk -F'\t' '$3 == "index-load" { printf "- %s %s: the in-memory search index loaded %s articles in %.1f s after the server was ready\n", $1, $2, $5, $4 }
+		$3 == "local-load" { printf "- %s %s: the local documents (CMS_LOCAL_DOCUMENTS_DIR) of %s articles were written in %.1f s after the search index loaded\n", $1, $2, $5, $4 }' "$BULK"
 	echo
 	echo "## Read replicas (goal 5)"
 	echo
