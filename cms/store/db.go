@@ -192,6 +192,9 @@ func (db *DB) Close() error {
 	if db.rep != nil {
 		err = db.rep.close()
 	}
+	if ld := db.local.Load(); ld != nil {
+		ld.close()
+	}
 	db.stmts.close()
 	return errors.Join(err, db.w.Close(), db.r.Close())
 }

@@ -561,7 +561,11 @@ func (r replicated) LiveArticle(ctx context.Context, slug string, c cms.LiveCopy
 	return doc, err
 }
 
+// LiveETag reads the server's local documents first, as LiveArticle.
 func (r replicated) LiveETag(ctx context.Context, slug string) (etag string, err error) {
+	if e, ok := r.db.localETag(slug); ok {
+		return e, nil
+	}
 	err = r.db.deliveryRead(ctx, func(src source) (err error) {
 		etag, err = r.db.liveETag(ctx, src, slug)
 		return err

@@ -130,21 +130,10 @@ func (db *DB) KeepLocalDocuments(ctx context.Context, dir string, log *slog.Logg
 }
 
 // localDocument returns slug's live document, the copy c asks for, from
-// the server's file; ok is false when the server keeps none, the file is
-// behind a change heard (a catch-up is set going), it holds no article
-// live at slug, or the read fails: the database answers then.
+// the server's file; ok is false when the file cannot answer (see
+// localEntry) or the read fails: the database answers then.
 func (db *DB) localDocument(slug string, c cms.LiveCopy) (d *cms.LiveDocument, ok bool) {
-	ld := db.local.Load()
-	if ld == nil || !ld.ready.Load() {
-		return nil, false
-	}
-	if ld.synced.Load() < ld.heard.Load() {
-		db.catchUpLocal(ld)
-		return nil, false
-	}
-	ld.mu.RLock()
-	e, f := ld.bySlug[slug], ld.f
-	ld.mu.RUnlock()
+	ld, e, f := db.localEntry(slug)
 	if e == nil {
 		return nil, false
 	}
@@ -164,6 +153,43 @@ func (db *DB) localDocument(slug string, c cms.LiveCopy) (d *cms.LiveDocument, o
 	}
 	ld.reads.Add(1)
 	return d, true
+}
+
+// localETag returns the ETag of the article live at slug from the
+// server's local documents, as LiveETag does; ok is false when they
+// cannot answer (see localEntry).
+func (db *DB) localETag(slug string) (etag string, ok bool) {
+	ld, e, _ := db.localEntry(slug)
+	if e == nil {
+		return "", false
+	}
+	ld.reads.Add(1)
+	return e.etag, true
+}
+
+// localEntry returns the local documents' entry for slug and the file it
+// is in; e is nil when the server keeps none, the file is behind a change
+// heard (a catch-up is set going), or it holds no article live at slug
+// (an old slug, an unknown one).
+func (db *DB) localEntry(slug string) (ld *localDocs, e *localDoc, f *os.File) {
+	ld = db.local.Load()
+	if ld == nil || !ld.ready.Load() {
+		return nil, nil, nil
+	}
+	if ld.synced.Load() < ld.heard.Load() {
+		db.catchUpLocal(ld)
+		return nil, nil, nil
+	}
+	ld.mu.RLock()
+	defer ld.mu.RUnlock()
+	return ld, ld.bySlug[slug], ld.f
+}
+
+// close closes the file; reads after it fail, and the database answers.
+func (ld *localDocs) close() {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	ld.f.Close()
 }
 
 // catchUpLocal brings ld up to the changes heard in the background,
@@ -388,7 +414,8 @@ type LocalDocumentsStats struct {
 	FileBytes int64
 	// MemoryBytes estimates the memory their entries take.
 	MemoryBytes int64
-	// Reads counts the misses answered from the file; CatchUps the times
+	// Reads counts the misses answered from the file (documents, and
+	// revalidations' ETags); CatchUps the times
 	// it read the changes made since it last did; Failures the catch-ups
 	// that failed.
 	Reads, CatchUps, Failures uint64

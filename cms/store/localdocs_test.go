@@ -66,8 +66,9 @@ func TestLocalDocuments(t *testing.T) {
 				}
 				return s
 			}
-			// same reads slug through delivery and wants what the
-			// database answers, and reports whether the file answered.
+			// same reads slug's two copies and its ETag through delivery
+			// and wants what the database answers, and reports whether
+			// the file answered all three.
 			same := func(slug string) bool {
 				t.Helper()
 				before := stats().Reads
@@ -90,7 +91,12 @@ func TestLocalDocuments(t *testing.T) {
 							want.Slug, want.ETag, want.Length, len(want.Document), len(want.DocumentGz))
 					}
 				}
-				return stats().Reads == before+2
+				got, gerr := db.Delivery().LiveETag(ctx, slug)
+				want, werr := db.LiveETag(ctx, slug)
+				if got != want || cms.ErrorCode(gerr) != cms.ErrorCode(werr) {
+					t.Fatalf("%s: ETag %q, %v; the database: %q, %v", slug, got, gerr, want, werr)
+				}
+				return stats().Reads == before+3
 			}
 			caughtUp := func(catchUps uint64) {
 				t.Helper()
