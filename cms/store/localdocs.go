@@ -54,17 +54,15 @@ type localDocs struct {
 	// use it.
 	byKey map[uint32]*localDoc
 
-	// heard counts the changes heard; synced is heard's value the file
-	// last caught up with (under syncMu, which one catch-up holds).
-	heard, synced atomic.Uint64
-	syncMu        sync.Mutex
+	// follower keeps it current (see DB.currentLocal).
+	follower
 	// compactSlack is the dead bytes the file may hold beyond its live
 	// ones before a catch-up rewrites it (under syncMu).
 	compactSlack int64
 	catching     atomic.Bool // a background catch-up is running
 	ready        atomic.Bool
-	// reads, catchUps and failures count for LocalDocumentsStats.
-	reads, catchUps, failures atomic.Uint64
+	// reads and failures count for LocalDocumentsStats.
+	reads, failures atomic.Uint64
 }
 
 // localDoc is one live document in the file: the plain copy at off, n
@@ -216,23 +214,15 @@ func (db *DB) catchUpLocal(ld *localDocs) {
 // against the file's, then the documents it lacks (or holds in another
 // version).
 func (db *DB) currentLocal(ctx context.Context, ld *localDocs, src source, h uint64) error {
-	if ld.synced.Load() >= h {
-		return nil
-	}
-	ld.syncMu.Lock()
-	defer ld.syncMu.Unlock()
-	if ld.synced.Load() >= h {
-		return nil
-	}
-	tx, err := db.snapshot(ctx, src)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tags, err := db.liveTags(ctx, tx)
-	if err != nil {
-		return err
-	}
+	return db.catchUp(ctx, &ld.follower, src, h, func(tx *sqlx.Tx, tags map[uint32]string) error {
+		return db.localChanges(ctx, ld, tx, tags)
+	})
+}
+
+// localChanges applies to ld what tags (every live key and tag, read in
+// tx) says changed: documents dropped, and documents added, appended to
+// the file.
+func (db *DB) localChanges(ctx context.Context, ld *localDocs, tx *sqlx.Tx, tags map[uint32]string) error {
 	var add []int64
 	for k, t := range tags {
 		if e := ld.byKey[k]; e == nil || e.tag != t {
@@ -254,22 +244,7 @@ func (db *DB) currentLocal(ctx context.Context, ld *localDocs, src source, h uin
 		}
 		add = add[n:]
 	}
-	if err := ld.compactIfDue(); err != nil {
-		return err
-	}
-	ld.synced.Store(h)
-	ld.catchUps.Add(1)
-	return nil
-}
-
-// snapshot begins a read-only transaction on src in which every read sees
-// one snapshot.
-func (db *DB) snapshot(ctx context.Context, src source) (*sqlx.Tx, error) {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.d.name == "postgres" {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	return src.x.BeginTxx(ctx, opts)
+	return ld.compactIfDue()
 }
 
 // readLocal reads the documents of keys and appends them to ld's file.
@@ -289,9 +264,7 @@ func (db *DB) readLocal(ctx context.Context, ld *localDocs, tx *sqlx.Tx, keys []
 		if err := rows.Scan(&k, &e.slug, &doc, &gz, &e.etag); err != nil {
 			return err
 		}
-		if k <= 0 || k > 1<<32-1 {
-			return fmt.Errorf("search key %d: %w", k, errKeyRange)
-		}
+		// k is one of tags' keys, which catchUp checked.
 		e.key, e.tag, e.off = uint32(k), tags[uint32(k)], off
 		e.n, e.gzN = int32(len(doc)), int32(len(gz))
 		if _, err := w.Write(doc); err != nil {

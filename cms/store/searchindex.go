@@ -43,13 +43,11 @@ type searchIndex struct {
 	dropped int
 	topics  map[string]*postings
 
-	// heard counts the changes heard; synced is heard's value the index
-	// last caught up with (under syncMu, which one catch-up holds).
-	heard, synced atomic.Uint64
-	syncMu        sync.Mutex
-	ready         atomic.Bool
-	// searches and catchUps count for SearchIndexStats.
-	searches, catchUps atomic.Uint64
+	// follower keeps it current (see DB.currentIndex).
+	follower
+	ready atomic.Bool
+	// searches counts for SearchIndexStats.
+	searches atomic.Uint64
 	// turns lets as many searches run at once as there are processors;
 	// the others wait their turn, first come first served (a channel's
 	// waiting senders are a queue). Left to Go's scheduler, which runs the

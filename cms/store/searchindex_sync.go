@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"runtime"
 	"slices"
 
@@ -51,26 +49,17 @@ func (db *DB) indexHeard() uint64 {
 // (or holds in another version) read whole. A search waits for it rather
 // than answer from before a change its server was told of.
 func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h uint64) error {
-	if ix.synced.Load() >= h {
-		return nil
-	}
-	ix.syncMu.Lock()
-	defer ix.syncMu.Unlock()
-	if ix.synced.Load() >= h {
-		return nil // another search caught up meanwhile
-	}
 	// Not cut short by the client that happened to start it going away:
 	// every waiting search needs it.
 	ctx = context.WithoutCancel(ctx)
-	tx, err := db.snapshot(ctx, src)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	tags, err := db.liveTags(ctx, tx)
-	if err != nil {
-		return err
-	}
+	return db.catchUp(ctx, &ix.follower, src, h, func(tx *sqlx.Tx, tags map[uint32]string) error {
+		return db.indexChanges(ctx, ix, tx, tags)
+	})
+}
+
+// indexChanges applies to ix what tags (every live key and tag, read in
+// tx) says changed: articles dropped, and articles added, read whole.
+func (db *DB) indexChanges(ctx context.Context, ix *searchIndex, tx *sqlx.Tx, tags map[uint32]string) error {
 	var add []int64
 	ix.mu.RLock()
 	for k, t := range tags {
@@ -112,35 +101,8 @@ func (db *DB) currentIndex(ctx context.Context, ix *searchIndex, src source, h u
 	ix.mu.Lock()
 	ix.freezeIfDue()
 	ix.mu.Unlock()
-	if ix.synced.Load() < h {
-		ix.synced.Store(h)
-	}
-	ix.catchUps.Add(1)
 	return nil
 }
-
-// liveTags reads every live article's search key and tag (searchSQL.all)
-// in tx.
-func (db *DB) liveTags(ctx context.Context, tx *sqlx.Tx) (map[uint32]string, error) {
-	var live []struct {
-		K   int64  `db:"k"`
-		Tag string `db:"tag"`
-	}
-	if err := tx.SelectContext(ctx, &live, db.d.search.all); err != nil {
-		return nil, err
-	}
-	tags := make(map[uint32]string, len(live))
-	for _, r := range live {
-		if r.K <= 0 || r.K > math.MaxUint32 {
-			return nil, fmt.Errorf("search key %d: %w", r.K, errKeyRange)
-		}
-		tags[uint32(r.K)] = r.Tag
-	}
-	return tags, nil
-}
-
-// errKeyRange is a search key the index cannot hold (its keys are 32-bit).
-var errKeyRange = errors.New("out of the in-memory search index's range")
 
 // indexReadBatch is how many articles a catch-up reads at a time.
 const indexReadBatch = 500
