@@ -23,7 +23,7 @@ import (
 // cache, rather than from the database (issue 13, goal 2): on PostgreSQL
 // a miss read from the database costs the database more than nginx
 // spends serving a file, whatever the server does (pgbench alone reached
-// 0.41-0.49 of nginx's random files at 100,000 articles).
+// 0.41-0.57 of nginx's random files at 100,000 articles in runs AD-AF).
 //
 // It is kept current as the search index is: every change a server hears
 // (fire) counts in heard, and the file is used only while it holds every
