@@ -73,5 +73,6 @@ func (db *DB) catchUp(ctx context.Context, f *follower, src source, h uint64, fn
 	return nil
 }
 
-// errKeyRange is a search key the index cannot hold (its keys are 32-bit).
+// errKeyRange is a search key that neither the in-memory search index
+// nor the local documents can hold (their keys are 32-bit).
 var errKeyRange = errors.New("out of the in-memory search index's range")

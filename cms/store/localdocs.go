@@ -42,7 +42,7 @@ type localDocs struct {
 	dir string
 	log *slog.Logger
 
-	// mu guards f, end, live and bySlug.
+	// mu guards f, end, live, bySlug and closed.
 	mu  sync.RWMutex
 	f   *os.File
 	end int64 // where the next document goes
@@ -50,6 +50,14 @@ type localDocs struct {
 	// the memory the entries take.
 	live, mem int64
 	bySlug    map[string]*localDoc
+	// closed is set when the store closes: no catch-up starts after it.
+	closed bool
+	// stop cancels the background catch-ups, and running waits for them,
+	// when the store closes, so that none writes to the closed file or
+	// logs after it.
+	stop    context.CancelFunc
+	stopped context.Context
+	running sync.WaitGroup
 	// byKey is the entries by search key; only catch-ups, under syncMu,
 	// use it.
 	byKey map[uint32]*localDoc
@@ -110,6 +118,7 @@ func (db *DB) KeepLocalDocuments(ctx context.Context, dir string, log *slog.Logg
 		return 0, err
 	}
 	ld := &localDocs{dir: dir, log: log, f: f, compactSlack: localCompactSlack, bySlug: map[string]*localDoc{}, byKey: map[uint32]*localDoc{}}
+	ld.stopped, ld.stop = context.WithCancel(context.Background())
 	ld.heard.Store(1) // not caught up with anything yet
 	if !db.local.CompareAndSwap(nil, ld) {
 		f.Close()
@@ -118,7 +127,7 @@ func (db *DB) KeepLocalDocuments(ctx context.Context, dir string, log *slog.Logg
 	heard := ld.heard.Load()
 	if err := db.deliveryRead(ctx, func(src source) error { return db.currentLocal(ctx, ld, src, heard) }); err != nil {
 		db.local.Store(nil)
-		f.Close()
+		ld.close()
 		return 0, err
 	}
 	ld.ready.Store(true)
@@ -183,8 +192,14 @@ func (db *DB) localEntry(slug string) (ld *localDocs, e *localDoc, f *os.File) {
 	return ld, ld.bySlug[slug], ld.f
 }
 
-// close closes the file; reads after it fail, and the database answers.
+// close stops the background catch-ups, waits for the one running, and
+// closes the file; reads after it fail, and the database answers.
 func (ld *localDocs) close() {
+	ld.stop()
+	ld.mu.Lock()
+	ld.closed = true
+	ld.mu.Unlock()
+	ld.running.Wait()
 	ld.mu.Lock()
 	defer ld.mu.Unlock()
 	ld.f.Close()
@@ -197,12 +212,21 @@ func (db *DB) catchUpLocal(ld *localDocs) {
 	if !ld.catching.CompareAndSwap(false, true) {
 		return
 	}
+	ld.mu.RLock()
+	defer ld.mu.RUnlock()
+	if ld.closed {
+		ld.catching.Store(false)
+		return
+	}
+	ld.running.Add(1) // under mu, so never after close began to wait
 	go func() {
+		defer ld.running.Done()
 		defer ld.catching.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), localCatchUpTimeout)
+		ctx, cancel := context.WithTimeout(ld.stopped, localCatchUpTimeout)
 		defer cancel()
 		h := ld.heard.Load() // before deliveryRead picks where the changes are
-		if err := db.deliveryRead(ctx, func(src source) error { return db.currentLocal(ctx, ld, src, h) }); err != nil {
+		err := db.deliveryRead(ctx, func(src source) error { return db.currentLocal(ctx, ld, src, h) })
+		if err != nil && ld.stopped.Err() == nil {
 			ld.failures.Add(1)
 			ld.log.Error("local documents not caught up; misses read the database", "err", err)
 		}
