@@ -18,7 +18,7 @@ import (
 // runIn runs Main to completion with stdin.
 func runIn(t *testing.T, vars map[string]string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb storetest.SyncBuffer
 	code := Main(t.Context(), args, envFunc(vars), strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
@@ -121,7 +121,7 @@ func TestExportImportDemoNewsroom(t *testing.T) {
 			db := storetest.OpenURL(t, from)
 			as := &auth.Service{Users: db, Tokens: db}
 			ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
-			e := &env{ctx: t.Context(), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+			e := &env{ctx: t.Context(), stdout: &storetest.SyncBuffer{}, stderr: &storetest.SyncBuffer{}}
 			if err := e.seedDemo(t.Context(), as, ed); err != nil {
 				t.Fatal(err)
 			}

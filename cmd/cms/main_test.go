@@ -17,30 +17,12 @@ import (
 	"healthcms/cms/store/storetest"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while Main writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func envFunc(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 // run runs Main to completion.
 func run(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb storetest.SyncBuffer
 	code := Main(t.Context(), args, envFunc(vars), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
@@ -48,7 +30,7 @@ func run(t *testing.T, vars map[string]string, args ...string) (int, string, str
 // server is a running `cms serve`.
 type server struct {
 	url    string
-	out    *syncBuffer
+	out    *storetest.SyncBuffer
 	stop   context.CancelFunc
 	exited chan int
 	once   sync.Once
@@ -59,8 +41,8 @@ func startServer(t *testing.T, vars map[string]string, args ...string) *server {
 	vars["CMS_ADDR"] = "127.0.0.1:0"
 	vars["CMS_ACCESS_LOG"] = "false"
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{out: &syncBuffer{}, stop: cancel, exited: make(chan int, 1)}
-	var errb syncBuffer
+	s := &server{out: &storetest.SyncBuffer{}, stop: cancel, exited: make(chan int, 1)}
+	var errb storetest.SyncBuffer
 	go func() {
 		s.exited <- Main(ctx, append([]string{"serve"}, args...), envFunc(vars), strings.NewReader(""), s.out, &errb)
 	}()

@@ -19,6 +19,7 @@ import (
 
 	"healthcms/cms"
 	"healthcms/cms/api"
+	"healthcms/cms/store/storetest"
 )
 
 // cacheCounts reads the delivery cache's hit and miss counters.
@@ -229,24 +230,6 @@ func stampede(t *testing.T, url string, cs *countingStore) {
 	}
 }
 
-// syncBuffer is a log sink tests read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A client that hangs up while its answer is read from the database
 // leaves no error in the log, and the answer is still cached for the next.
 func TestClientGoneLogsNothing(t *testing.T) {
@@ -263,7 +246,7 @@ func TestClientGoneLogsNothing(t *testing.T) {
 				return ctx.Err()
 			}
 		}}
-		var logs syncBuffer
+		var logs storetest.SyncBuffer
 		e := newEnvOn(t, first.db, func(s *api.Server) {
 			s.Delivery = cs
 			s.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))

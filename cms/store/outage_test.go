@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,25 +11,6 @@ import (
 	"healthcms/cms/store"
 	"healthcms/cms/store/storetest"
 )
-
-// syncBuffer is a log destination safe for the store's background
-// goroutines to write while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // What a server keeps in step with the live articles, when PostgreSQL
 // goes down after a change, answers nothing from before it. A catch-up
@@ -53,7 +33,7 @@ func TestFollowersThroughOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &storetest.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
 	if n, err := db.KeepLocalDocuments(ctx, t.TempDir(), log); err != nil || n != 1 {
 		t.Fatalf("kept %d documents, %v; want 1", n, err)
