@@ -931,19 +931,18 @@ search_pairs() {
 	local lo_pid=$SERVER_PID lo_sampler=$SAMPLER_PID
 	rare_lo=$(rare_set "$lo")
 	rare_hi=$(rare_set "$n")
+	# pair kind label lo-queries hi-queries: one round of one query set,
+	# the smallest size first.
+	pair() {
+		SERVER_PID=$lo_pid
+		bench "$db" "$lo" nocache "pair-search-$1@$r" "search, $2, alternated with $n articles, round $r" -s "$BENCH_DIR/search.lua" "$BASE" -- "$3"
+		SERVER_PID=$hi_pid
+		bench "$db" "$n" nocache "pair-search-$1@$r" "search, $2, alternated with $lo articles, round $r" -s "$BENCH_DIR/search.lua" "$hi_base" -- "$4"
+	}
 	for ((r = 1; r <= SEARCH_ROUNDS; r++)); do
-		SERVER_PID=$lo_pid
-		bench "$db" "$lo" nocache "pair-search-common@$r" "search, common words, alternated with $n articles, round $r" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_COMMON"
-		SERVER_PID=$hi_pid
-		bench "$db" "$n" nocache "pair-search-common@$r" "search, common words, alternated with $lo articles, round $r" -s "$BENCH_DIR/search.lua" "$hi_base" -- "$Q_COMMON"
-		SERVER_PID=$lo_pid
-		bench "$db" "$lo" nocache "pair-search-rare@$r" "search, rare words, alternated with $n articles, round $r" -s "$BENCH_DIR/search.lua" "$BASE" -- "$rare_lo"
-		SERVER_PID=$hi_pid
-		bench "$db" "$n" nocache "pair-search-rare@$r" "search, rare words, alternated with $lo articles, round $r" -s "$BENCH_DIR/search.lua" "$hi_base" -- "$rare_hi"
-		SERVER_PID=$lo_pid
-		bench "$db" "$lo" nocache "pair-search-prefix@$r" "search, prefixes, alternated with $n articles, round $r" -s "$BENCH_DIR/search.lua" "$BASE" -- "$Q_PREFIX"
-		SERVER_PID=$hi_pid
-		bench "$db" "$n" nocache "pair-search-prefix@$r" "search, prefixes, alternated with $lo articles, round $r" -s "$BENCH_DIR/search.lua" "$hi_base" -- "$Q_PREFIX"
+		pair common "common words" "$Q_COMMON" "$Q_COMMON"
+		pair rare "rare words" "$rare_lo" "$rare_hi"
+		pair prefix prefixes "$Q_PREFIX" "$Q_PREFIX"
 	done
 	SERVER_PID=$lo_pid
 	SAMPLER_PID=$lo_sampler

@@ -58,14 +58,7 @@ func TestLocalDocuments(t *testing.T) {
 			if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
 				t.Fatalf("the directory holds %v (%v); want nothing", ents, err)
 			}
-			stats := func() store.LocalDocumentsStats {
-				t.Helper()
-				s, ok := db.LocalDocumentsStats()
-				if !ok {
-					t.Fatal("no local documents")
-				}
-				return s
-			}
+			stats := func() store.LocalDocumentsStats { t.Helper(); return localStats(t, db) }
 			// same reads slug's two copies and its ETag through delivery
 			// and wants what the database answers, and reports whether
 			// the file answered all three.
@@ -175,6 +168,17 @@ func TestLocalDocuments(t *testing.T) {
 			}
 		})
 	}
+}
+
+// localStats returns what db's local documents hold and did; the test
+// fails when it keeps none.
+func localStats(t *testing.T, db *store.DB) store.LocalDocumentsStats {
+	t.Helper()
+	s, ok := db.LocalDocumentsStats()
+	if !ok {
+		t.Fatal("no local documents")
+	}
+	return s
 }
 
 // advance saves in as a new revision of a (a new article when a is nil,

@@ -48,14 +48,7 @@ func TestFollowersThroughOutage(t *testing.T) {
 	if found, err := search("week"); err != nil || len(found) != 1 {
 		t.Fatalf("before the change: found %v, %v", found, err)
 	}
-	stats := func() store.LocalDocumentsStats {
-		t.Helper()
-		s, ok := db.LocalDocumentsStats()
-		if !ok {
-			t.Fatal("no local documents")
-		}
-		return s
-	}
+	stats := func() store.LocalDocumentsStats { t.Helper(); return localStats(t, db) }
 	read := func() (*cms.LiveDocument, error) { return db.Delivery().LiveArticle(ctx, a.Slug, cms.LivePlain) }
 	if d, err := read(); err != nil || !bytes.Contains(d.Document, []byte("once a week")) || stats().Reads != 1 {
 		t.Fatalf("before the change: %v, %+v", err, stats())
