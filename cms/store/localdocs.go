@@ -68,7 +68,11 @@ type localDocs struct {
 	// ones before a catch-up rewrites it (under syncMu).
 	compactSlack int64
 	catching     atomic.Bool // a background catch-up is running
-	ready        atomic.Bool
+	// retryAt is when a catch-up may start again after one failed (Unix
+	// nanoseconds): while the database is down every miss would start
+	// one, and log its failure.
+	retryAt atomic.Int64
+	ready   atomic.Bool
 	// reads and failures count for LocalDocumentsStats.
 	reads, failures atomic.Uint64
 }
@@ -96,6 +100,9 @@ const (
 	localCatchUpTimeout = 10 * time.Minute
 	// localCompactSlack is localDocs.compactSlack's value.
 	localCompactSlack = 64 << 20
+	// localRetryWait is how long after a failed catch-up the next may
+	// start.
+	localRetryWait = time.Second
 	// localOldFileGrace is how long a rewritten file stays open for reads
 	// that found their entry in it before the rewrite.
 	localOldFileGrace = time.Minute
@@ -207,9 +214,9 @@ func (ld *localDocs) close() {
 
 // catchUpLocal brings ld up to the changes heard in the background,
 // unless a catch-up runs already (a change heard meanwhile starts the
-// next at the next miss).
+// next at the next miss) or one failed less than localRetryWait ago.
 func (db *DB) catchUpLocal(ld *localDocs) {
-	if !ld.catching.CompareAndSwap(false, true) {
+	if time.Now().UnixNano() < ld.retryAt.Load() || !ld.catching.CompareAndSwap(false, true) {
 		return
 	}
 	ld.mu.RLock()
@@ -227,6 +234,7 @@ func (db *DB) catchUpLocal(ld *localDocs) {
 		h := ld.heard.Load() // before deliveryRead picks where the changes are
 		err := db.deliveryRead(ctx, func(src source) error { return db.currentLocal(ctx, ld, src, h) })
 		if err != nil && ld.stopped.Err() == nil {
+			ld.retryAt.Store(time.Now().Add(localRetryWait).UnixNano())
 			ld.failures.Add(1)
 			ld.log.Error("local documents not caught up; misses read the database", "err", err)
 		}

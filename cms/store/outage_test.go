@@ -14,8 +14,9 @@ import (
 
 // What a server keeps in step with the live articles, when PostgreSQL
 // goes down after a change, answers nothing from before it. A catch-up
-// of the local documents that fails is counted and logged; misses read
-// the database meanwhile (unavailable while it is down). A search waits
+// of the local documents that fails is counted and logged, and tried
+// again after a wait, not at every miss; misses read the database
+// meanwhile (unavailable while it is down). A search waits
 // for the in-memory index's catch-up, so it is unavailable too. Once the
 // database is back, the next catch-ups succeed: the file answers the new
 // version and the index finds its words.
@@ -73,6 +74,18 @@ func TestFollowersThroughOutage(t *testing.T) {
 			t.Fatalf("a miss with the database down: %v (answered: %v); want unavailable", err, d != nil)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	// Misses go on; a failed catch-up is not tried again at each of them
+	// (each would log), but after a wait.
+	failed := stats().Failures
+	for range 30 {
+		if _, err := read(); cms.ErrorCode(err) != cms.EUNAVAILABLE {
+			t.Fatalf("a miss with the database down: %v; want unavailable", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := stats(); s.Failures > failed+1 {
+		t.Fatalf("%d catch-ups failed in 30 misses over 0.3 s: %+v", s.Failures-failed, s)
 	}
 	if s := stats(); s.Reads != before.Reads || s.CatchUps != before.CatchUps {
 		t.Fatalf("the file answered or caught up with the database down: %+v, before %+v", s, before)
