@@ -914,17 +914,14 @@ search_pairs() {
 	local hi_pid=$SERVER_PID hi_sampler=$SAMPLER_PID hi_memfile=$MEMFILE hi_base=$BASE hi_port=$PORT hi_url=$DBURL
 	local lo_port=$((PORT + 3)) target
 	case $db in
-	sqlite) target=$(sqlitefile "$lo") ;;
-	postgres) target=$(pgname "$lo") ;;
+	sqlite) target=$(sqlitefile "$lo") DBURL=sqlite:$target ;;
+	postgres) target=$(pgname "$lo") DBURL=$(pgurl "$target") ;;
 	esac
 	if [[ $(count_live "$db" "$target" 2>/dev/null) != "$lo" ]]; then
 		log "$db: no database of $lo articles left to alternate goal 3's searches with (BENCH_SIZES smallest first)"
+		DBURL=$hi_url
 		return 0
 	fi
-	case $db in
-	sqlite) DBURL=sqlite:$(sqlitefile "$lo") ;;
-	postgres) DBURL=$(pgurl "$(pgname "$lo")") ;;
-	esac
 	PORT=$lo_port
 	BASE=http://127.0.0.1:$lo_port
 	start_server "$db" "$lo" nocache pairs
@@ -1266,10 +1263,11 @@ summary() {
 				m = 0; each = ""
 				for (x = 1; x <= rounds; x++) if (((k, lo, x) in prps) && ((k, hi, x) in prps) && prps[k, lo, x] > 0) {
 					rv[++m] = prps[k, hi, x] / prps[k, lo, x]; each = each (m > 1 ? " " : "") sprintf("%.2f", rv[m]) }
-				alt = m ? sprintf("%.2f%s", median(rv, m), (m > 1 ? " (" each ")" : "")) : "-"
+				if (m) med = median(rv, m)
+				alt = m ? sprintf("%.2f%s", med, (m > 1 ? " (" each ")" : "")) : "-"
 				if (lo != hi && rps[k, lo] > 0 && ((k, hi) in rps)) {
 					r = rps[k, hi] / rps[k, lo]
-					if (m) r2 = median(rv, m); else r2 = r
+					r2 = m ? med : r
 					if (dk[2] == "search-uncommon") # a few matches at 1k, a page at 100k: not the same search
 						printf " %.2f | %s | speed %s; no size check (its matches grow with size) |\n", r, alt, ((rps[k, hi] >= 2000 && p99[k, hi] < 50) ? "met" : "**missed**")
 					else
