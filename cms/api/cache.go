@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -220,8 +221,11 @@ func (q *queue) pop() *cachedResponse {
 	c := q.items[q.head]
 	q.items[q.head] = nil
 	q.head++
-	if q.head > len(q.items)/2 { // reuse the front of the slice
-		q.items = append(q.items[:0], q.items[q.head:]...)
+	if q.head > len(q.items)/2 {
+		// Reuse the front of the slice. Delete clears the end it
+		// vacates: a pointer left there past the length would keep an
+		// evicted answer from the collector until overwritten.
+		q.items = slices.Delete(q.items, 0, q.head)
 		q.head = 0
 	}
 	return c

@@ -3,7 +3,10 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // 100,000 answers asked for once (unknown slugs) pass through a 1 MiB
@@ -40,6 +43,37 @@ func TestCacheScanResistance(t *testing.T) {
 	}
 	if r, _ := c.get([]byte("/articles/hot")); r == hot {
 		t.Fatal("an answer not asked for since 1,000 others were is still cached")
+	}
+}
+
+// The answers a full cache drops are garbage: nothing the cache keeps
+// holds on to them. (Its queues once kept a pointer to each answer they
+// had moved up, past their end: a 64 MiB cache held 108 MB of documents
+// at 100,000 articles, and the collector ran three times as often.)
+func TestCacheHoldsNoEvictedAnswer(t *testing.T) {
+	c := newResponseCache(1 << 20)
+	const n = 5000
+	var freed atomic.Int64
+	for i := range n {
+		r := newCached(jsonType, make([]byte, 8400), `"x"`, nil)
+		runtime.AddCleanup(r, func(int) { freed.Add(1) }, 0)
+		c.put(fmt.Sprintf("/articles/a-%d", i), 0, r)
+		if i%3 == 0 { // some asked for again, so the main queue turns too
+			r.touch()
+		}
+	}
+	held := len(c.m)
+	var alive int64
+	for range 100 { // cleanups run after a collection, on a goroutine of their own
+		runtime.GC()
+		if alive = n - freed.Load(); alive <= int64(held) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.KeepAlive(c)
+	if alive > int64(held) {
+		t.Fatalf("%d answers are kept alive for the %d the cache holds", alive, held)
 	}
 }
 

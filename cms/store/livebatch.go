@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,7 +100,7 @@ func (b *liveBatch) run(db *DB, src source) {
 		}
 		ws := make([]*liveWant, n)
 		copy(ws, b.waiting)
-		b.waiting = append(b.waiting[:0], b.waiting[n:]...)
+		b.waiting = slices.Delete(b.waiting, 0, n) // clears the vacated end: no stale wants kept
 		b.mu.Unlock()
 		b.answer(db, src, ws)
 	}
