@@ -49,7 +49,7 @@ func TestCacheScanResistance(t *testing.T) {
 // The answers a full cache drops are garbage: nothing the cache keeps
 // holds on to them. (Its queues once kept a pointer to each answer they
 // had moved up, past their end: a 64 MiB cache held 108 MB of documents
-// at 100,000 articles, and the collector ran three times as often.)
+// at 100,000 articles, and the collector ran 1.7 times as often.)
 func TestCacheHoldsNoEvictedAnswer(t *testing.T) {
 	c := newResponseCache(1 << 20)
 	const n = 5000
