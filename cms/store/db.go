@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"  // PostgreSQL driver
 	_ "modernc.org/sqlite" // SQLite driver, pure Go
 
 	"healthcms/cms"
@@ -166,17 +165,14 @@ func cloneValues(v url.Values) url.Values {
 const pgWriters = 16
 
 func openPostgres(rawURL string) (*DB, error) {
-	w, err := sqlx.Open("postgres", rawURL)
+	c, err := pgConnector(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	w := sqlx.NewDb(sql.OpenDB(c), "postgres")
 	w.SetMaxOpenConns(pgWriters)
 	w.SetMaxIdleConns(pgWriters)
-	r, err := sqlx.Open("postgres", rawURL)
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := sqlx.NewDb(sql.OpenDB(c), "postgres")
 	n := readers()
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"healthcms/cms"
 )
@@ -118,7 +117,7 @@ func (db *DB) UseReplica(rawURL string, log *slog.Logger) error {
 		return errors.New("a read replica is already in use")
 	}
 	r := &replica{primary: db.w, stmts: newStatements(), log: log, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	base, err := pq.NewConnector(rawURL)
+	base, err := pgConnector(rawURL)
 	if err != nil {
 		return fmt.Errorf("read replica URL: %w", err)
 	}
