@@ -2,7 +2,11 @@ package store_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,6 +95,53 @@ func TestConcurrentMissesReadTheirOwnDocuments(t *testing.T) {
 		if n := uint64(rounds * len(wants)); docs != n || reads >= docs {
 			t.Errorf("%d reads were asked of %d batch queries for %d documents; want every read in a batch, and fewer queries than reads",
 				n, reads, docs)
+		}
+	})
+}
+
+// TestLiveDocumentKeepsItsCharacters: a live document read for a miss
+// (on PostgreSQL in a batch, as bytes converted from the stored text) is
+// the document as published, whatever its characters: both copies hold
+// the title and the body's words byte for byte.
+func TestLiveDocumentKeepsItsCharacters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ed := &cms.Editor{Store: db}
+		people := bulkPeople(t, db)
+		const title = "Baricitinib 2 µg/kg — naïve patients, 日本語, 💊"
+		const words = "Dosis für Kinder: ½ Tablette; β-Blocker vermeiden ✓"
+		if err := publishArticle(ed, people, title, "<p>"+words+"</p>"); err != nil {
+			t.Fatal(err)
+		}
+		live, err := db.LiveArticles(ctx, cms.LiveQuery{Limit: 1})
+		if err != nil || len(live) != 1 {
+			t.Fatalf("live articles: %d, %v", len(live), err)
+		}
+		d := db.Delivery()
+		for _, c := range []cms.LiveCopy{cms.LivePlain, cms.LiveGzip} {
+			doc, err := d.LiveArticle(ctx, live[0].Slug, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := doc.Document
+			if c == cms.LiveGzip {
+				zr, err := gzip.NewReader(bytes.NewReader(doc.DocumentGz))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got struct {
+				Title    string `json:"title"`
+				BodyHTML string `json:"body_html"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatalf("%v: %v in %q", c, err, body)
+			}
+			if got.Title != title || !strings.Contains(got.BodyHTML, words) || len(body) != doc.Length {
+				t.Errorf("%v: title %q, body %q, %d bytes (length %d); want %q and %q", c, got.Title, got.BodyHTML, len(body), doc.Length, title, words)
+			}
 		}
 	})
 }

@@ -46,8 +46,13 @@ func newStatements() *statements {
 		liveBySlug:   stmt{query: `SELECT slug, document, etag FROM live_articles WHERE slug = ?`},
 		liveGzBySlug: stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ?`},
 		liveETag:     stmt{query: `SELECT etag FROM live_articles WHERE slug = ?`},
-		liveMany:     stmt{query: `SELECT slug, document, etag FROM live_articles WHERE slug = ANY(?)`},
-		liveGzMany:   stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ANY(?)`},
+		// The document as bytes (convert_to, in lib/pq's client
+		// encoding), which lib/pq reads in binary and hands over as is:
+		// as text it was copied once more, into a string, before the
+		// scan copied it into bytes. 26 KB allocated a miss at 100,000
+		// articles rather than 36 KB (bench/missbench).
+		liveMany:   stmt{query: `SELECT slug, convert_to(document, 'UTF8'), etag FROM live_articles WHERE slug = ANY(?)`},
+		liveGzMany: stmt{query: `SELECT ` + liveGzCols + ` FROM live_articles la WHERE la.slug = ANY(?)`},
 		// An old slug: its article's live row, if any, to redirect to.
 		liveByOldSlug: stmt{query: `SELECT la.slug, la.document, la.etag FROM article_slugs s
 			JOIN live_articles la ON la.article_id = s.article_id WHERE s.slug = ?`},
