@@ -21,7 +21,8 @@
 #   BENCH_NGINX_WORKERS=auto     nginx worker_processes
 #   BENCH_SEARCH_ROUNDS=3        times goal 3's size pairs (each search row at the smallest and the largest size,
 #                                two servers, the second on BENCH_PORT+3) run alternately; 0: none
-#   BENCH_ROUNDS=3               times goal 1's pairs (CMS and nginx: article, gzip, 304, topic page) run alternately
+#   BENCH_ROUNDS=3               times goal 1's pairs (CMS and nginx: article, gzip, 304, topic page) and goal 2's
+#                                (random slugs and nginx's random files, cache on, off, local documents) run alternately
 #   BENCH_OWN_CPUS=1             0: skip goal 1's pairs on CPUs of their own (the server and nginx on the first half
 #                                of the CPUs, wrk on the other half; needs taskset and 2 or more CPUs)
 #   BENCH_WRK_TIMEOUT=10s        wrk --timeout (a slower answer counts as an error)
@@ -900,6 +901,26 @@ goal1_pairs() {
 	bench "$db" "$n" nginx "${p}nginx-topic$s" "nginx: same topic page as a static file$l" "$NG/topic.json"
 }
 
+# goal2_pairs mode label: goal 2's pair, alternated as goal 1's: nginx
+# serving random files, then the server (running, in mode) random slugs,
+# ROUNDS times, each CMS row read against the nginx row just before it.
+# One nginx row read against all three modes' rows, minutes apart, left
+# the goal to the VM's drift: run AJ read PostgreSQL at 0.53 with the
+# cache off and 0.47 with it on, where alternated by hand the two served
+# the same (0.98-1.03 of each other, 2026-12-05). Uses run_one's
+# variables.
+goal2_pairs() {
+	local mode=$1 l=$2 r s t
+	# nginx's files into the page cache again, as the database (prewarm).
+	find "$docs" -type f -exec cat {} + >/dev/null
+	for ((r = 1; r <= ROUNDS; r++)); do
+		s= t=
+		if ((r > 1)); then s=@$r t=", round $r"; fi
+		bench "$db" "$n" nginx "nginx-random-$mode$s" "nginx: random of $n article files (beside the $mode row$t)" -s "$BENCH_DIR/slugs.lua" "$NG" -- "$slugs" /a/ .json
+		bench "$db" "$n" "$mode" "slug$s" "article by slug (random of $n)$l$t" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+	done
+}
+
 # search_pairs db: goal 3's size check, alternated. Run at each size in
 # turn, the search rows of the smallest and the largest size were some
 # twenty minutes apart, and this VM drifts by more than 20% in that
@@ -1066,7 +1087,7 @@ run_one() {
 	find "$docs" -type f -exec cat {} + >/dev/null
 	bench "$db" "$n" nginx nginx-random "nginx: random of $n article files" -s "$BENCH_DIR/slugs.lua" "$NG" -- "$slugs" /a/ .json
 	if [[ $db == postgres ]]; then db_alone "$n"; fi
-	bench "$db" "$n" cache slug "article by slug (random of $n)" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+	goal2_pairs cache ""
 
 	# Goal 4: a flood of unknown slugs does not evict the hot article, and
 	# unknown parameters make no entry.
@@ -1077,7 +1098,6 @@ run_one() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do curl -fsS -o /dev/null "$API/articles/$one?utm_source=bench$i&x=$RANDOM"; done
 	c1=$(cache_counts)
 	abuse "$db" "$n" flood "$(deltas "$c0" "$c1" "after the flood, the hot article and 10 variants with unknown parameters: %d hits, %d misses, %d coalesced; want 11, 0, 0")"
-	stop_nginx
 	bench "$db" "$n" cache page1 "list page 1" "$API/articles?limit=20"
 	bench "$db" "$n" cache deep "$deep_label" "$deep"
 	# Each query once, alone: its cold cost (database and compression), and
@@ -1092,7 +1112,7 @@ run_one() {
 	if [[ $NOCACHE == 1 ]]; then
 		prewarm "$db" "$n"
 		start_server "$db" "$n" nocache
-		bench "$db" "$n" nocache slug "article by slug (random of $n)" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+		goal2_pairs nocache ""
 		bench "$db" "$n" nocache 304 "article, one slug, If-None-Match (304)" -H "If-None-Match: $etag" "$API/articles/$one"
 		bench "$db" "$n" nocache topic "topic page 1 (topic-3)" "$API/articles?topic=topic-3"
 		bench "$db" "$n" nocache page1 "list page 1" "$API/articles?limit=20"
@@ -1113,9 +1133,10 @@ run_one() {
 		# Goal 2 with every live document in a file of the server's own
 		# (CMS_LOCAL_DOCUMENTS_DIR), the cache off: a miss reads the file.
 		start_server "$db" "$n" local
-		bench "$db" "$n" local slug "article by slug (random of $n), local documents" -s "$BENCH_DIR/slugs.lua" "$BASE" -- "$slugs"
+		goal2_pairs local ", local documents"
 		stop_server
 	fi
+	stop_nginx
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$n" "$SEEDED" "$size" "$hwm_cache" "$anon_cache" "$hwm_nocache" "$anon_nocache" >>"$RUNS"
 
 	explain "$db" "$n" "$one" "$cursor" >"$OUT/explain-$db-$n.md"
@@ -1190,7 +1211,7 @@ summary() {
 		k = $1 SUBSEP $2 SUBSEP $3 SUBSEP t; rps[k, r] = $6; cpu[k, r] = $13; if (r > rounds) rounds = r
 		if (!(($1, $2) in seen)) { seen[$1, $2] = 1; runs[++nr] = $1 SUBSEP $2 } }
 		END {
-			split("cache one nginx 0.80|nethttp nethttp nginx -|cache one-gz nginx-gz 0.80|nethttp nethttp-gz nginx-gz -|cache 304 nginx-304 0.80|nethttp nethttp-304 nginx-304 -|cache topic nginx-topic 0.80|cache slug nginx-random 0.50|nocache slug nginx-random 0.50|local slug nginx-random 0.50|db pgbench-random nginx-random db|cache own-one own-nginx own|cache own-one-gz own-nginx-gz own|cache own-304 own-nginx-304 own|cache own-topic own-nginx-topic own", pairs, "|")
+			split("cache one nginx 0.80|nethttp nethttp nginx -|cache one-gz nginx-gz 0.80|nethttp nethttp-gz nginx-gz -|cache 304 nginx-304 0.80|nethttp nethttp-304 nginx-304 -|cache topic nginx-topic 0.80|cache slug nginx-random-cache 0.50|nocache slug nginx-random-nocache 0.50|local slug nginx-random-local 0.50|db pgbench-random nginx-random db|cache own-one own-nginx own|cache own-one-gz own-nginx-gz own|cache own-304 own-nginx-304 own|cache own-topic own-nginx-topic own", pairs, "|")
 			for (r = 1; r <= nr; r++) { split(runs[r], dn, SUBSEP)
 				for (i = 1; i in pairs; i++) { split(pairs[i], p, " ")
 					a = dn[1] SUBSEP dn[2] SUBSEP p[1] SUBSEP p[2]; b = dn[1] SUBSEP dn[2] SUBSEP "nginx" SUBSEP p[3]
