@@ -37,15 +37,17 @@ func TestBufferedConnReadsWhatHasArrivedAtOnce(t *testing.T) {
 		sent = append(sent, 'D', 0, 0, byte((len(body)+4)>>8), byte(len(body)+4))
 		sent = append(sent, body...)
 	}
+	// serve writes every message to the next connection at once.
 	written := make(chan error, 1)
-	go func() {
+	serve := func() {
 		c, err := ln.Accept()
 		if err == nil {
 			_, err = c.Write(sent)
 			defer c.Close()
 		}
 		written <- err
-	}()
+	}
+	go serve()
 
 	read := func(wrap func(net.Conn) net.Conn) (int, []byte) {
 		raw, err := net.Dial("tcp", ln.Addr().String())
@@ -81,14 +83,7 @@ func TestBufferedConnReadsWhatHasArrivedAtOnce(t *testing.T) {
 		t.Errorf("%d reads of the socket for 5 messages that had arrived; want 1 or 2", reads)
 	}
 
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			_, err = c.Write(sent)
-			defer c.Close()
-		}
-		written <- err
-	}()
+	go serve()
 	unbuffered, _ := read(func(c net.Conn) net.Conn { return c })
 	if unbuffered <= reads {
 		t.Errorf("lib/pq's buffer alone read the socket %d times, the buffered connection %d: the test shows nothing", unbuffered, reads)
