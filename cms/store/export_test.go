@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+)
 
 // MigrateTo applies migrations up to version v only, for tests of upgrades
 // from a schema that has landed.
@@ -77,4 +82,45 @@ func (db *DB) SetLocalCompactSlack(n int64) {
 	ld.syncMu.Lock()
 	defer ld.syncMu.Unlock()
 	ld.compactSlack = n
+}
+
+// LiveBatchPlans prepares each of PostgreSQL's batch reads of live
+// documents (plain, gzip) on one connection of the read pool, runs it once
+// for each size in sizes with that many slugs no article has, and returns
+// how often PostgreSQL reused its generic plan and how often it planned
+// the statement anew (pg_prepared_statements), one pair per statement.
+func (db *DB) LiveBatchPlans(ctx context.Context, sizes []int) (generic, custom []int64, err error) {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close()
+	s := newStatements()
+	for _, p := range []*stmt{&s.liveMany, &s.liveGzMany} {
+		q := db.q(p.query)
+		st, err := conn.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, n := range sizes {
+			slugs := make(pq.StringArray, n)
+			for i := range slugs {
+				slugs[i] = fmt.Sprintf("no-such-article-%d", i)
+			}
+			rows, err := st.QueryContext(ctx, slugs)
+			if err != nil {
+				st.Close()
+				return nil, nil, err
+			}
+			rows.Close()
+		}
+		var g, c int64
+		err = conn.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`, q).Scan(&g, &c)
+		st.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		generic, custom = append(generic, g), append(custom, c)
+	}
+	return generic, custom, nil
 }
