@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -35,15 +34,20 @@ func TestUncheckedLoginsCountNothing(t *testing.T) {
 		defer release() // also when the test fails
 		for range 2 * MaxAccountFailures {
 			short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+			deadline, _ := short.Deadline()
 			_, err := s.Login(short, "w@example.com", "wrong password!!", "192.0.2.1")
-			ended := short.Err()
+			// Read the clock, not short.Err(): a dial to the database bound
+			// by the same deadline can return before the context's own
+			// timer has marked it done (seen on a loaded machine).
+			ended := !time.Now().Before(deadline)
 			cancel()
 			// The deadline ends the login while it waits for a slot or, on a
-			// busy machine, during a query (PostgreSQL's driver then reports
-			// the statement cancelled): either way with no verdict.
+			// busy machine, during a query or the connection's dial
+			// (PostgreSQL's driver then reports the statement cancelled or
+			// an i/o timeout): either way with no verdict.
 			code := cms.ErrorCode(err)
-			if err == nil || code == cms.EUNAUTHORIZED || code == cms.ERATELIMIT || !errors.Is(ended, context.DeadlineExceeded) {
-				t.Fatalf("login with every slot busy: %v (context: %v), want it ended by the deadline", err, ended)
+			if err == nil || code == cms.EUNAUTHORIZED || code == cms.ERATELIMIT || !ended {
+				t.Fatalf("login with every slot busy: %v (deadline passed: %v), want it ended by the deadline", err, ended)
 			}
 		}
 		release()
