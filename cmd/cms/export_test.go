@@ -428,3 +428,77 @@ func TestImportKeepsSearchOrder(t *testing.T) {
 		t.Fatalf("on PostgreSQL after the import: %q, want %q", got, want)
 	}
 }
+
+// TestImportFindsWordsByLongerPrefixes: after an import, a search by the
+// first letters of a longer word (five or more, which SQLite looks up in
+// the words it has indexed) finds what it found before the export, and
+// still does once an article published after the import adds another
+// word that they begin.
+func TestImportFindsWordsByLongerPrefixes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	from := storetest.URL(t, "sqlite")
+	if code, _, stderr := run(t, dbVars(from), "seed", "--articles", "40"); code != 0 {
+		t.Fatalf("seed: %d %s", code, stderr)
+	}
+	export := exportOf(t, from)
+	found := func(url, text string) []string {
+		t.Helper()
+		items, _, err := storetest.OpenURL(t, url).Search(ctx, cms.SearchQuery{Text: text, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var slugs []string
+		for _, it := range items {
+			slugs = append(slugs, it.Slug)
+		}
+		slices.Sort(slugs)
+		return slugs
+	}
+	// A word of the seed's vocabulary, and the codes of articles 0-39
+	// (ZX000000 to ZX000039), by five to eleven letters.
+	texts := []string{"barici", "baricitin", "zx000", "zx0000", "zx00003"}
+	want := map[string][]string{}
+	for _, text := range texts {
+		if want[text] = found(from, text); len(want[text]) == 0 {
+			t.Fatalf("%q finds nothing in the seeded database", text)
+		}
+	}
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			to := storetest.URL(t, dialect)
+			if code, _, stderr := runIn(t, dbVars(to), export, "import"); code != 0 {
+				t.Fatalf("import: exit %d: %s", code, lastLine(stderr))
+			}
+			for _, text := range texts {
+				if got := found(to, text); !slices.Equal(got, want[text]) {
+					t.Errorf("%q after the import finds %d articles, before it %d: %v", text, len(got), len(want[text]), got)
+				}
+			}
+			// Words every text above begins, in an article published now.
+			db := storetest.OpenURL(t, to)
+			people, err := seedPeople(ctx, &auth.Service{Users: db, Tokens: db})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ed := &cms.Editor{Store: db, ReviewInterval: 365 * 24 * time.Hour}
+			a, err := ed.CreateArticle(ctx, people[0], cms.DraftInput{Title: "Baricitinibum and ZX00003Z",
+				BodyHTML: "<p>A new salt, under its development code.</p>"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, action := range []string{"submit", "approve", "publish"} {
+				if a, err = ed.Transition(ctx, people[i], a.ID, a.Version, cms.TransitionInput{Action: action}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, text := range texts {
+				w := append([]string{a.Slug}, want[text]...)
+				slices.Sort(w)
+				if got := found(to, text); !slices.Equal(got, w) {
+					t.Errorf("%q after a publication finds %d articles, want %d: %v", text, len(got), len(w), got)
+				}
+			}
+		})
+	}
+}

@@ -69,9 +69,27 @@ func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
 		db.batch.flag(&db.batch.announce)
 		return nil
 	}
-	for _, q := range db.d.announce {
-		if _, err := ex.ExecContext(ctx, q); err != nil {
-			return err
+	return execAll(ctx, ex, db.d.newWords, db.d.announce)
+}
+
+// announceImport is announce for an import, which fills an empty
+// database: the words for search_words are read from the full-text index
+// once it holds every article (dialect.allWords), not gathered apart.
+func (db *DB) announceImport(ctx context.Context, ex sqlx.ExecerContext) error {
+	var words []string
+	if db.d.allWords != "" {
+		words = []string{db.d.allWords}
+	}
+	return execAll(ctx, ex, db.d.announce, words)
+}
+
+// execAll runs the statements of each list in turn.
+func execAll(ctx context.Context, ex sqlx.ExecerContext, lists ...[]string) error {
+	for _, qs := range lists {
+		for _, q := range qs {
+			if _, err := ex.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

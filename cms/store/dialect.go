@@ -32,8 +32,20 @@ type dialect struct {
 	// serves, just before it commits (see DB.announce). PostgreSQL tells
 	// other servers, who hear it once it commits. SQLite runs in one
 	// process: it indexes for search the articles the transaction
-	// published (migration 00017), once per transaction.
+	// published (migration 00017), once per transaction, after newWords.
 	announce []string
+	// newWords, SQLite's, add the words of 5 letters or more that the
+	// transaction's articles hold to search_words, for a search's longer
+	// prefixes (migration 00022): the articles are indexed on their own,
+	// then read from that index, which is emptied again.
+	newWords []string
+	// allWords, SQLite's, adds the words of the whole index to
+	// search_words instead (migration 00023). An import fills an empty
+	// database, so there they are the words of its articles, read once
+	// they are indexed: it spares indexing every article twice, which
+	// was a third of an import's full-text indexing (20,000 articles:
+	// 2.9 s of sqlite3's 9.8, where reading every word took 0.25).
+	allWords string
 	// localRows reads the live documents of search keys for a server's
 	// local documents (see localDocs): k, slug, document, document_gz
 	// and etag; its one parameter is searchSQL.keysArg's.
@@ -70,15 +82,14 @@ var (
 			// prepared once per connection.
 			prepare: true, readTx: true,
 		},
-		announce: []string{
-			// The words of 5 letters or more that the transaction's
-			// articles hold, for a search's longer prefixes (migration
-			// 00022): indexed on their own, then read from that index, which
-			// is emptied again.
+		newWords: []string{
 			`INSERT INTO live_search_fresh (rowid, title, summary, body_text)
 				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
 			`INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_fresh_vocab WHERE length(term) >= 5`,
 			`INSERT INTO live_search_fresh (live_search_fresh) VALUES ('delete-all')`,
+		},
+		allWords: `INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_vocab WHERE length(term) >= 5`,
+		announce: []string{
 			`INSERT INTO live_search (rowid, title, summary, body_text)
 				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
 			`INSERT INTO live_search_head (rowid, title, summary)

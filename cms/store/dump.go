@@ -607,7 +607,7 @@ func (im *Importer) Commit(ctx context.Context) error {
 	if err := im.buildSearchIndexes(ctx); err != nil {
 		return err
 	}
-	if err := im.db.announce(ctx, im.tx); err != nil {
+	if err := im.db.announceImport(ctx, im.tx); err != nil {
 		return err
 	}
 	err := im.tx.Commit()
