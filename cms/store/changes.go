@@ -76,11 +76,7 @@ func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
 // database: the words for search_words are read from the full-text index
 // once it holds every article (dialect.allWords), not gathered apart.
 func (db *DB) announceImport(ctx context.Context, ex sqlx.ExecerContext) error {
-	var words []string
-	if db.d.allWords != "" {
-		words = []string{db.d.allWords}
-	}
-	return execAll(ctx, ex, db.d.announce, words)
+	return execAll(ctx, ex, db.d.announce, db.d.allWords)
 }
 
 // execAll runs the statements of each list in turn.

@@ -46,7 +46,7 @@ type dialect struct {
 	// for 20,000 articles, in sqlite3, 3.1 s to index them apart and read
 	// their words, 0.25 s to read the words from live_search, whose own
 	// indexing took 6.5 s.
-	allWords string
+	allWords []string
 	// localRows reads the live documents of search keys for a server's
 	// local documents (see localDocs): k, slug, document, document_gz
 	// and etag; its one parameter is searchSQL.keysArg's.
@@ -89,7 +89,7 @@ var (
 			`INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_fresh_vocab WHERE length(term) >= 5`,
 			`INSERT INTO live_search_fresh (live_search_fresh) VALUES ('delete-all')`,
 		},
-		allWords: `INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_vocab WHERE length(term) >= 5`,
+		allWords: []string{`INSERT OR IGNORE INTO search_words (word) SELECT term FROM live_search_vocab WHERE length(term) >= 5`},
 		announce: []string{
 			`INSERT INTO live_search (rowid, title, summary, body_text)
 				SELECT la.seq, la.title, la.summary, la.body_text FROM live_search_pending p JOIN live_articles la ON la.seq = p.seq`,
