@@ -11,6 +11,7 @@ import (
 
 	"healthcms/auth"
 	"healthcms/cms"
+	"healthcms/cms/store"
 	"healthcms/cms/store/storetest"
 	"healthcms/workflow"
 )
@@ -442,9 +443,9 @@ func TestImportFindsWordsByLongerPrefixes(t *testing.T) {
 		t.Fatalf("seed: %d %s", code, stderr)
 	}
 	export := exportOf(t, from)
-	found := func(url, text string) []string {
+	found := func(db *store.DB, text string) []string {
 		t.Helper()
-		items, _, err := storetest.OpenURL(t, url).Search(ctx, cms.SearchQuery{Text: text, Limit: 100})
+		items, _, err := db.Search(ctx, cms.SearchQuery{Text: text, Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -455,12 +456,13 @@ func TestImportFindsWordsByLongerPrefixes(t *testing.T) {
 		slices.Sort(slugs)
 		return slugs
 	}
-	// A word of the seed's vocabulary, and the codes of articles 0-39
-	// (ZX000000 to ZX000039), by five to eleven letters.
+	// A word of the seed's vocabulary, and the codes of articles 1-40
+	// (ZX000001 to ZX000040), by five to nine letters.
 	texts := []string{"barici", "baricitin", "zx000", "zx0000", "zx00003"}
 	want := map[string][]string{}
+	seeded := storetest.OpenURL(t, from)
 	for _, text := range texts {
-		if want[text] = found(from, text); len(want[text]) == 0 {
+		if want[text] = found(seeded, text); len(want[text]) == 0 {
 			t.Fatalf("%q finds nothing in the seeded database", text)
 		}
 	}
@@ -470,13 +472,13 @@ func TestImportFindsWordsByLongerPrefixes(t *testing.T) {
 			if code, _, stderr := runIn(t, dbVars(to), export, "import"); code != 0 {
 				t.Fatalf("import: exit %d: %s", code, lastLine(stderr))
 			}
+			db := storetest.OpenURL(t, to)
 			for _, text := range texts {
-				if got := found(to, text); !slices.Equal(got, want[text]) {
+				if got := found(db, text); !slices.Equal(got, want[text]) {
 					t.Errorf("%q after the import finds %d articles, before it %d: %v", text, len(got), len(want[text]), got)
 				}
 			}
 			// Words every text above begins, in an article published now.
-			db := storetest.OpenURL(t, to)
 			people, err := seedPeople(ctx, &auth.Service{Users: db, Tokens: db})
 			if err != nil {
 				t.Fatal(err)
@@ -495,7 +497,7 @@ func TestImportFindsWordsByLongerPrefixes(t *testing.T) {
 			for _, text := range texts {
 				w := append([]string{a.Slug}, want[text]...)
 				slices.Sort(w)
-				if got := found(to, text); !slices.Equal(got, w) {
+				if got := found(db, text); !slices.Equal(got, w) {
 					t.Errorf("%q after a publication finds %d articles, want %d: %v", text, len(got), len(w), got)
 				}
 			}
