@@ -60,6 +60,7 @@ func (db *DB) Batch(ctx context.Context, fn func(cms.Store) error) error {
 	if err != nil {
 		return err
 	}
+	db.restartWAL(ctx, c)
 	tx, err := c.BeginTxx(ctx, nil)
 	if err != nil {
 		release()
@@ -143,7 +144,13 @@ func (db *DB) writerConn(ctx context.Context, cacheKiB int, tempStore string) (c
 		}
 		c.Close()
 	}
-	for _, set := range []string{"PRAGMA temp_store = " + tempStore, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)} {
+	settings := []string{"PRAGMA temp_store = " + tempStore, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)}
+	if db.keepSettings.Load() > 0 {
+		// In a bulk load the log is copied in the background (see
+		// committedInBulk), not by the commits.
+		settings = append(settings, "PRAGMA wal_autocheckpoint = 0")
+	}
+	for _, set := range settings {
 		if _, err := c.ExecContext(ctx, set); err != nil {
 			resetWriter(ctx, c)
 			c.Close()
@@ -155,7 +162,7 @@ func (db *DB) writerConn(ctx context.Context, cacheKiB int, tempStore string) (c
 
 // resetWriter gives SQLite's writing connection its own settings back.
 func resetWriter(ctx context.Context, c *sqlx.Conn) {
-	for _, reset := range []string{"PRAGMA temp_store = DEFAULT", "PRAGMA cache_size = -2000"} {
+	for _, reset := range []string{"PRAGMA temp_store = DEFAULT", "PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000"} {
 		c.ExecContext(context.WithoutCancel(ctx), reset)
 	}
 }

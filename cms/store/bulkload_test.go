@@ -1,6 +1,13 @@
 package store_test
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"healthcms/cms"
@@ -134,4 +141,115 @@ func publishArticle(ed *cms.Editor, people [3]*cms.User, title, body string) err
 		}
 	}
 	return err
+}
+
+// TestBulkLoadCopiesSQLiteLog: on SQLite the commits of a bulk load
+// leave the write-ahead log to a copy in the background, which fills the
+// database file between batches; a log grown past its limit is started
+// over by the next batch, so it stays as large as a batch or two; done
+// copies the rest, empties the log's file and gives the writer its own
+// checkpoints back. A reader on the same file sees every batch meanwhile.
+func TestBulkLoadCopiesSQLiteLog(t *testing.T) {
+	u := storetest.URL(t, "sqlite")
+	file := strings.TrimPrefix(u, "sqlite:")
+	db := storetest.OpenURL(t, u)
+	reader := storetest.OpenURL(t, u)
+	size := func(name string) int64 {
+		t.Helper()
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	autoCheckpoint := func(want int) {
+		t.Helper()
+		if got, err := db.WriterAutoCheckpoint(ctx); err != nil || got != want {
+			t.Fatalf("the writer's wal_autocheckpoint is %d (%v), want %d", got, err, want)
+		}
+	}
+	live := func(want int) {
+		t.Helper()
+		if err := reader.EachRow(ctx, `SELECT count(*), '' FROM live_articles`, func(n, _ string) {
+			if n != strconv.Itoa(want) {
+				t.Fatalf("the reader sees %s live articles, want %d", n, want)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people := bulkPeople(t, db)
+	publish := func(title string) {
+		t.Helper()
+		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.WaitBulkLoad()
+	}
+	autoCheckpoint(1000)
+	db.SetBulkWALFrames(8) // fewer pages than a batch writes
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := size(file)
+	publish("Tofacitinib")
+	autoCheckpoint(0) // the batch set it, and the bulk load keeps it
+	live(1)
+	// Only a copy of the log writes to the database file.
+	if after := size(file); after <= before {
+		t.Fatalf("the database file is %d bytes after a batch, as before it: its pages were not copied from the log", after)
+	}
+	// A reader that takes its snapshot before a batch commits, and holds
+	// it until the batch's pages have been copied, keeps them in the log,
+	// so that the next batch begins with pages still to copy, as it does
+	// when batches follow each other without a pause: SQLite would not
+	// start the log over then.
+	raw, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// The log's file is as large as the log has been: empty it first.
+	if _, err := raw.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	for i := range 20 {
+		var tx *sql.Tx
+		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error {
+			err := publishArticle(ed, people, fmt.Sprintf("Drug %d", i), "")
+			if err == nil {
+				tx, err = raw.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			}
+			if err == nil {
+				var n int
+				err = tx.QueryRowContext(ctx, `SELECT count(*) FROM live_articles`).Scan(&n)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.WaitBulkLoad()
+		tx.Rollback()
+		if i == 1 {
+			first = size(file + "-wal")
+		}
+	}
+	live(21)
+	// Never started over, the log would hold the last 20 batches.
+	if last := size(file + "-wal"); last > 3*first {
+		t.Fatalf("the log grew from %d bytes after two batches to %d after 20: it was not started over", first, last)
+	}
+	done()
+	autoCheckpoint(1000)
+	if n := size(file + "-wal"); n != 0 {
+		t.Fatalf("the log's file holds %d bytes after the bulk load", n)
+	}
+	live(21)
 }

@@ -49,7 +49,7 @@ type DB struct {
 	local atomic.Pointer[localDocs]
 	// keepSettings counts the holders of BulkLoad.
 	keepSettings atomic.Int32
-	// bulk is what a BulkLoad on PostgreSQL keeps of its batches.
+	// bulk is what a BulkLoad keeps of its batches.
 	bulk bulkStats
 }
 

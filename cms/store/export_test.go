@@ -61,6 +61,25 @@ func (db *DB) WriterSettings(ctx context.Context) (tempStore, cacheSize int, err
 	return tempStore, cacheSize, err
 }
 
+// WriterAutoCheckpoint reads SQLite's wal_autocheckpoint on the writing
+// connection.
+func (db *DB) WriterAutoCheckpoint(ctx context.Context) (pages int, err error) {
+	err = db.w.GetContext(ctx, &pages, "PRAGMA wal_autocheckpoint")
+	return pages, err
+}
+
+// SetBulkWALFrames sets how many pages SQLite's log may hold in a bulk
+// load before a batch starts it over.
+func (db *DB) SetBulkWALFrames(n int) { db.bulk.walFrames = n }
+
+// WaitBulkLoad waits for what a bulk load's batches started in the
+// background (ANALYZEs, copies of SQLite's log).
+func (db *DB) WaitBulkLoad() {
+	db.bulk.mu.Lock()
+	db.bulk.mu.Unlock()
+	db.bulk.background.Wait()
+}
+
 // WriterForeignKeys reads SQLite's foreign_keys on the writing connection.
 func (db *DB) WriterForeignKeys(ctx context.Context) (on bool, err error) {
 	err = db.w.GetContext(ctx, &on, "PRAGMA foreign_keys")
