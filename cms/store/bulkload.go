@@ -22,7 +22,14 @@ import (
 // back after each batch freed its pages (SQLite's allocator hands them
 // to the kernel) and the next batch faulted them in again: without that,
 // seeding 5,000 articles took 21 s rather than 27 (median of three,
-// alternated), with half the time in the kernel.
+// alternated), with half the time in the kernel. And the batches leave
+// search_words (migration 00022) to done, which reads the words of the
+// whole full-text index once (dialect.allWords), rather than each
+// indexing its articles a second time to read theirs (dialect.newWords).
+// Until then a setting, wordsBehind, says search_words lacks words, and
+// a search's longer prefixes are left to FTS5's own prefix query (see
+// searchSQL.words), which finds the same articles, slower. A killed
+// bulk load leaves the setting, and the next one's done mends it.
 //
 // PostgreSQL: the search index's GIN indexes queue up to bulkPendingKiB
 // of new entries, not the few pages searches want read (migration
@@ -41,11 +48,17 @@ import (
 // grow, and on SQLite copy the write-ahead log into the database file
 // beside the next batch rather than in the commit (see committedInBulk).
 func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
-	if db.keepSettings.Add(1) == 1 && db.d.name == "postgres" {
-		db.bulk.mu.Lock()
-		db.bulk.batches = 0
-		db.bulk.mu.Unlock()
-		err = db.setPendingLists(ctx, bulkPendingKiB)
+	if db.keepSettings.Add(1) == 1 {
+		switch db.d.name {
+		case "sqlite":
+			_, err = db.w.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES (?, '')`, wordsBehind)
+			db.bulk.wordsLater.Store(err == nil)
+		case "postgres":
+			db.bulk.mu.Lock()
+			db.bulk.batches = 0
+			db.bulk.mu.Unlock()
+			err = db.setPendingLists(ctx, bulkPendingKiB)
+		}
 	}
 	return sync.OnceFunc(func() {
 		if db.keepSettings.Add(-1) > 0 {
@@ -60,6 +73,13 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
 		ctx := context.WithoutCancel(ctx)
 		switch db.d.name {
 		case "sqlite":
+			if db.bulk.wordsLater.Swap(false) {
+				// A failure leaves wordsBehind set: searches stay right,
+				// and the next bulk load mends it.
+				db.inTx(ctx, func(tx conn) error {
+					return execAll(ctx, tx, db.d.allWords, []string{`DELETE FROM settings WHERE key = '` + wordsBehind + `'`})
+				})
+			}
 			if c, err := db.w.Connx(ctx); err == nil {
 				resetWriter(ctx, c)
 				// Copy the rest of the log and give its file's space
@@ -89,10 +109,17 @@ type bulkStats struct {
 	// batch copies the rest of it before it writes, so that it starts the
 	// log over (see restartWAL).
 	walFull atomic.Bool
+	// wordsLater says this bulk load set wordsBehind: its batches gather
+	// no words for search_words, and done gathers them all.
+	wordsLater atomic.Bool
 	// walFrames, when not 0, is the limit in place of bulkWALFrames
 	// (tests set it).
 	walFrames int
 }
+
+// wordsBehind is the setting (SQLite's) that says search_words lacks
+// the words of articles a bulk load published (see BulkLoad).
+const wordsBehind = "search_words_behind"
 
 // bulkTables are the tables the batches of a bulk load grow, those the
 // use-cases read within a batch among them: live_search is left out,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -252,4 +253,79 @@ func TestBulkLoadCopiesSQLiteLog(t *testing.T) {
 		t.Fatalf("the log's file holds %d bytes after the bulk load", n)
 	}
 	live(21)
+}
+
+// TestBulkLoadGathersWordsAtItsEnd: on SQLite the batches of a bulk load
+// leave the words of longer prefixes (search_words) to its end, and
+// searches by such prefixes find every article meanwhile, after the end,
+// and after a bulk load that never ended, which the next one mends.
+func TestBulkLoadGathersWordsAtItsEnd(t *testing.T) {
+	u := storetest.URL(t, "sqlite")
+	db := storetest.OpenURL(t, u)
+	people := bulkPeople(t, db)
+	ed := &cms.Editor{Store: db}
+	publish := func(title string) {
+		t.Helper()
+		if err := ed.Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finds := func(db *store.DB, text string, want ...string) {
+		t.Helper()
+		items, _, err := db.Search(ctx, cms.SearchQuery{Text: text, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Title)
+		}
+		slices.Sort(got)
+		if slices.Sort(want); !slices.Equal(got, want) {
+			t.Fatalf("%q finds %q, want %q", text, got, want)
+		}
+	}
+	known := func(db *store.DB, word string, want bool) {
+		t.Helper()
+		got := false
+		if err := db.EachRow(ctx, `SELECT word, '' FROM search_words`, func(w, _ string) { got = got || w == word }); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("search_words holds %q: %v, want %v", word, got, want)
+		}
+	}
+	// Outside a bulk load a batch gathers its words.
+	publish("Baricitinibum")
+	known(db, "baricitinibum", true)
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish("Baricitinib")
+	known(db, "baricitinib", false)
+	// search_words begins only one of the two articles' words with
+	// "barici" now: searching it as those words would miss the other.
+	finds(db, "barici", "Baricitinib", "Baricitinibum")
+	done()
+	known(db, "baricitinib", true)
+	finds(db, "barici", "Baricitinib", "Baricitinibum")
+	finds(db, "baricitinib", "Baricitinib", "Baricitinibum")
+
+	// A bulk load that never ends (a killed seed), seen from another
+	// store, as another process would.
+	if _, err := db.BulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	publish("Baricitinibs")
+	other := storetest.OpenURL(t, u)
+	known(other, "baricitinibs", false)
+	finds(other, "barici", "Baricitinib", "Baricitinibs", "Baricitinibum")
+	mend, err := other.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mend()
+	known(other, "baricitinibs", true)
+	finds(other, "barici", "Baricitinib", "Baricitinibs", "Baricitinibum")
 }

@@ -69,7 +69,11 @@ func (db *DB) announce(ctx context.Context, ex sqlx.ExecerContext) error {
 		db.batch.flag(&db.batch.announce)
 		return nil
 	}
-	return execAll(ctx, ex, db.d.newWords, db.d.announce)
+	words := db.d.newWords
+	if db.bulk.wordsLater.Load() {
+		words = nil // the bulk load's end gathers them (see BulkLoad)
+	}
+	return execAll(ctx, ex, words, db.d.announce)
 }
 
 // announceImport is announce for an import, which fills an empty

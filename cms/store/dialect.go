@@ -76,7 +76,10 @@ var (
 			topicsOf: `SELECT la.seq AS k, lt.topic_slug AS topic FROM json_each(?) j CROSS JOIN live_articles la ON la.seq = j.value
 				JOIN live_topics lt ON lt.article_id = la.article_id`,
 			match: fts5Match,
-			words: `SELECT word FROM search_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ` + strconv.Itoa(maxPrefixWords+1),
+			// None while a bulk load has left search_words behind.
+			words: `SELECT word FROM search_words WHERE word >= ? AND word < ?
+				AND NOT EXISTS (SELECT 1 FROM settings WHERE key = '` + wordsBehind + `')
+				ORDER BY word LIMIT ` + strconv.Itoa(maxPrefixWords+1),
 			// Migration 00022.
 			prefixLen: 4,
 			// SQLite's plans do not depend on the words: each query is
