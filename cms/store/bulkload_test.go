@@ -91,13 +91,7 @@ func TestBulkLoadGathersStatistics(t *testing.T) {
 		return got
 	}
 	people := bulkPeople(t, db)
-	publish := func(title string) {
-		t.Helper()
-		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") })
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	publish := func(title string) { publishInBatch(t, db, people, title) }
 	publish("Tofacitinib")
 	if got := analyzed(); len(got) > 0 {
 		t.Fatalf("a batch outside a bulk load gathered statistics: %v", got)
@@ -126,6 +120,15 @@ func bulkPeople(t *testing.T, db *store.DB) [3]*cms.User {
 		t.Fatal(err)
 	}
 	return [3]*cms.User{newUser(t, db, "w@example.com", workflow.RoleWriter), reviewer, newUser(t, db, "e@example.com", workflow.RoleEditor)}
+}
+
+// publishInBatch publishes an article of title, by people, in a batch
+// of its own.
+func publishInBatch(t *testing.T, db *store.DB, people [3]*cms.User, title string) {
+	t.Helper()
+	if err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") }); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // publishArticle creates an article of title and body (HTML; empty: a
@@ -185,10 +188,7 @@ func TestBulkLoadCopiesSQLiteLog(t *testing.T) {
 	people := bulkPeople(t, db)
 	publish := func(title string) {
 		t.Helper()
-		err := (&cms.Editor{Store: db}).Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") })
-		if err != nil {
-			t.Fatal(err)
-		}
+		publishInBatch(t, db, people, title)
 		db.WaitBulkLoad()
 	}
 	autoCheckpoint(1000)
@@ -263,13 +263,7 @@ func TestBulkLoadGathersWordsAtItsEnd(t *testing.T) {
 	u := storetest.URL(t, "sqlite")
 	db := storetest.OpenURL(t, u)
 	people := bulkPeople(t, db)
-	ed := &cms.Editor{Store: db}
-	publish := func(title string) {
-		t.Helper()
-		if err := ed.Batch(ctx, func(ed *cms.Editor) error { return publishArticle(ed, people, title, "") }); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publish := func(title string) { publishInBatch(t, db, people, title) }
 	finds := func(db *store.DB, text string, want ...string) {
 		t.Helper()
 		items, _, err := db.Search(ctx, cms.SearchQuery{Text: text, Limit: 10})
