@@ -37,7 +37,8 @@ type dialect struct {
 	// newWords, SQLite's, add the words of 5 letters or more that the
 	// transaction's articles hold to search_words, for a search's longer
 	// prefixes (migration 00022): the articles are indexed on their own,
-	// then read from that index, which is emptied again.
+	// then read from that index, which is emptied again. A bulk load's
+	// batches skip them, and its end runs allWords (see BulkLoad).
 	newWords []string
 	// allWords, SQLite's, adds the words of the whole index to
 	// search_words instead (migration 00023). An import fills an empty

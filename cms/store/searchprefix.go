@@ -23,8 +23,9 @@ const maxPrefixWords = 64
 // the number of articles. The table holds FTS5's words as its tokenizer
 // folded them, which no Go code here folds exactly alike: a prefix with a
 // letter other than ASCII is left to FTS5 (its letters are folded there),
-// as is one that begins no word (it matches nothing either way) or more
-// than maxPrefixWords.
+// as is one the table gives no word for (it begins none, and matches
+// nothing either way; or a bulk load has left the table behind, see
+// BulkLoad) or more than maxPrefixWords.
 func (ss s) expandPrefixes(ctx context.Context) (string, error) {
 	var b strings.Builder
 	for i, t := range ss.terms {
