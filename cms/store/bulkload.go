@@ -64,11 +64,7 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
 		if db.keepSettings.Add(-1) > 0 {
 			return
 		}
-		// A batch that saw the bulk load still on may be starting an
-		// ANALYZE: its lock orders that before the wait.
-		db.bulk.mu.Lock()
-		db.bulk.mu.Unlock()
-		db.bulk.background.Wait()
+		db.waitBackground()
 		db.bulk.walFull.Store(false)
 		ctx := context.WithoutCancel(ctx)
 		switch db.d.name {
@@ -183,6 +179,15 @@ func (db *DB) committedInBulk(ctx context.Context) {
 			db.w.ExecContext(context.WithoutCancel(ctx), `ANALYZE `+bulkTables)
 		}()
 	}
+}
+
+// waitBackground waits for the ANALYZEs and log copies committedInBulk
+// started. A batch that saw the bulk load still on may be starting one:
+// its lock orders that before the wait.
+func (db *DB) waitBackground() {
+	db.bulk.mu.Lock()
+	db.bulk.mu.Unlock()
+	db.bulk.background.Wait()
 }
 
 // bulkWALFrames is how far SQLite's log may grow in a bulk load, in

@@ -74,11 +74,7 @@ func (db *DB) SetBulkWALFrames(n int) { db.bulk.walFrames = n }
 
 // WaitBulkLoad waits for what a bulk load's batches started in the
 // background (ANALYZEs, copies of SQLite's log).
-func (db *DB) WaitBulkLoad() {
-	db.bulk.mu.Lock()
-	db.bulk.mu.Unlock()
-	db.bulk.background.Wait()
-}
+func (db *DB) WaitBulkLoad() { db.waitBackground() }
 
 // WriterForeignKeys reads SQLite's foreign_keys on the writing connection.
 func (db *DB) WriterForeignKeys(ctx context.Context) (on bool, err error) {
