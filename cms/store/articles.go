@@ -138,8 +138,19 @@ func articleSelect(body string) string {
 	LEFT JOIN users pb ON pb.id = a.live_published_by`
 }
 
-// Article returns an article with its full draft.
+// Article returns an article with its full draft. In a batch an article
+// the batch wrote comes from what it keeps (see keptArticles).
 func (db *DB) Article(ctx context.Context, id string) (*cms.Article, error) {
+	if b := db.batch; b != nil {
+		if a := b.articles.get(id); a != nil {
+			return a, nil
+		}
+	}
+	return db.storedArticle(ctx, id)
+}
+
+// storedArticle reads an article with its full draft from the database.
+func (db *DB) storedArticle(ctx context.Context, id string) (*cms.Article, error) {
 	var r articleRow
 	if err := db.rd().GetContext(ctx, &r, db.q(articleSelect("r.body_html")+` WHERE a.id = ?`), id); err != nil {
 		return nil, notFound(err, "article")

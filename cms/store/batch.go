@@ -31,9 +31,12 @@ func (db *DB) rd() conn {
 
 // wr is where writes outside a transaction go: the write pool, or inside
 // a batch its transaction (on SQLite the batch holds the one writing
-// connection: going around it would wait for ever).
+// connection: going around it would wait for ever). In a batch the
+// articles it keeps are read again after such a write, as after any
+// write but an article's (see keptArticles).
 func (db *DB) wr() conn {
 	if db.batch != nil {
+		db.batch.articles.forget()
 		return db.batch
 	}
 	return db.w
@@ -190,6 +193,22 @@ type batch struct {
 	// webhooks, read once (see DB.Glossary and subscribers).
 	glossary    kept[[]*cms.TopicVersion]
 	subscribers kept[[]webhookRow]
+	// articles are the articles the batch wrote, as it wrote them.
+	articles keptArticles
+}
+
+// change runs fn, one change of the batch, on its transaction. A change
+// that fails may have written some of its rows: the batch is then rolled
+// back whole, whatever its caller makes of the error.
+func (b *batch) change(fn func(tx conn) error) error {
+	if err := b.failed(); err != nil {
+		return err
+	}
+	err := fn(b)
+	if err != nil {
+		b.fail(err)
+	}
+	return err
 }
 
 // with runs fn with query's statement, prepared once per batch. The

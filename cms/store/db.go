@@ -209,17 +209,13 @@ func (db *DB) Ping(ctx context.Context) error {
 // inTx runs fn in a write transaction, committing when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if b := db.batch; b != nil {
-		// Inside a batch a change is part of its transaction. A change
-		// that fails may have written some of its rows: the batch is then
-		// rolled back whole, whatever its caller makes of the error.
-		if err := b.failed(); err != nil {
-			return err
-		}
-		err := fn(b)
-		if err != nil {
-			b.fail(err)
-		}
-		return err
+		// What this change writes may be what an article read joins
+		// (a name, a topic, a comment): the articles the batch keeps
+		// are read again (see keptArticles). An article's own write
+		// keeps them (DB.WriteArticle).
+		b.articles.forget()
+		defer b.articles.forget()
+		return b.change(fn)
 	}
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {

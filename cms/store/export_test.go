@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/lib/pq"
+
+	"healthcms/cms"
 )
 
 // MigrateTo applies migrations up to version v only, for tests of upgrades
@@ -138,4 +140,11 @@ func (db *DB) LiveBatchPlans(ctx context.Context, sizes []int) (generic, custom 
 		generic, custom = append(generic, g), append(custom, c)
 	}
 	return generic, custom, nil
+}
+
+// StoredArticle reads an article from the database, also in a batch,
+// where Article answers with the copy the batch keeps of an article it
+// wrote.
+func (db *DB) StoredArticle(ctx context.Context, id string) (*cms.Article, error) {
+	return db.storedArticle(ctx, id)
 }

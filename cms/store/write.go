@@ -17,7 +17,7 @@ import (
 // webhook events (the outbox). Any failure rolls all of it back.
 func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 	var x *writer
-	err := db.inTx(ctx, func(tx conn) error {
+	write := func(tx conn) error {
 		x = &writer{ctx: ctx, tx: tx, d: db.d, a: w.Article, fresh: w.PrevVersion == 0}
 		steps := []func() error{x.article(w.PrevVersion, w.Event)}
 		if w.NewSlug {
@@ -42,7 +42,15 @@ func (db *DB) WriteArticle(ctx context.Context, w *cms.ArticleWrite) error {
 			return db.announce(ctx, tx)
 		}
 		return nil
-	})
+	}
+	var err error
+	if b := db.batch; b != nil {
+		// The batch keeps the article as written, for the next change
+		// of it to read (see keptArticles).
+		err = b.articles.write(w.Article, func() error { return b.change(write) })
+	} else {
+		err = db.inTx(ctx, write)
+	}
 	if err == nil && x.delivery {
 		db.fire()
 	}
