@@ -31,9 +31,11 @@ func (db *DB) rd() conn {
 
 // wr is where writes outside a transaction go: the write pool, or inside
 // a batch its transaction (on SQLite the batch holds the one writing
-// connection: going around it would wait for ever). In a batch the
-// articles it keeps are read again after such a write, as after any
-// write but an article's (see keptArticles).
+// connection: going around it would wait for ever). In a batch it
+// forgets the articles the batch keeps (see keptArticles), as any write
+// but an article's does; before the statement only, which is enough for
+// what goes through here (tokens, settings, deliveries, claims): none of
+// it is what an article read joins.
 func (db *DB) wr() conn {
 	if db.batch != nil {
 		db.batch.articles.forget()

@@ -25,9 +25,10 @@ import (
 //
 // The read also joins rows other writes change: the names of the people
 // it refers to, the required approvals of its topics, its open comments.
-// Every write of the batch but an article's forgets every article kept,
-// before its statements and after them (DB.inTx, DB.wr), and an article
-// write that such a write overlapped keeps nothing (gen). The copy names
+// Every change of the batch but an article's write forgets every
+// article kept, before its statements and after them (DB.inTx; a single
+// statement through DB.wr, before it), and an article write that such a
+// change overlapped keeps nothing (gen). The copy names
 // the people as the use-cases that wrote it had them, as the read would
 // unless a name changed outside the batch meanwhile: a name, never what
 // a rule decides on.

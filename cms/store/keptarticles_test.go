@@ -154,10 +154,15 @@ func TestBatchKeptArticles(t *testing.T) {
 // dump shows an article with what its pointers point at.
 func dump(a *cms.Article) string {
 	s := fmt.Sprintf("%+v\ndraft %+v\n", *a, *a.Draft)
-	for name, p := range map[string]any{"approval": a.Approval, "live": a.Live, "last review": a.LastReview, "scheduled at": a.ScheduledAt,
-		"submitted at": a.SubmittedAt, "first published at": a.FirstPublishedAt, "live reviewed at": a.LiveReviewedAt, "words": a.WordsChangedSinceLive} {
-		if v := reflect.ValueOf(p); !v.IsNil() {
-			s += fmt.Sprintf("%s %+v\n", name, v.Elem().Interface())
+	// In one order, so that two dumps compare line by line.
+	for _, f := range []struct {
+		name string
+		p    any
+	}{{"approval", a.Approval}, {"live", a.Live}, {"last review", a.LastReview}, {"scheduled at", a.ScheduledAt},
+		{"submitted at", a.SubmittedAt}, {"first published at", a.FirstPublishedAt}, {"live reviewed at", a.LiveReviewedAt},
+		{"words", a.WordsChangedSinceLive}} {
+		if v := reflect.ValueOf(f.p); !v.IsNil() {
+			s += fmt.Sprintf("%s %+v\n", f.name, v.Elem().Interface())
 		}
 	}
 	return s
