@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -407,6 +408,59 @@ func TestLiveDocumentInline(t *testing.T) {
 	if got, want := layout(), "e  "; got != want {
 		t.Fatalf("after its Down: %q, want %q", got, want)
 	}
+}
+
+// TestLiveKeysInline: on PostgreSQL a live row keeps its slug, ETag and
+// summary in the row beside its compressed document (migration 00019),
+// so a miss fetches nothing from the TOAST table; under the migration's
+// Down they go out of line, as before it.
+func TestLiveKeysInline(t *testing.T) {
+	db := openWithLZ4(t)
+	people := bulkPeople(t, db)
+	body := strings.Repeat("<p>Metformin lowers blood glucose; take it with meals. </p>", 150)
+	// outOfLine counts the slug's, the ETag's and the summary's values
+	// that the live row of slug keeps in its TOAST table.
+	outOfLine := func(slug string) int {
+		t.Helper()
+		var toast string
+		if err := db.EachRow(ctx, `SELECT 'toast', reltoastrelid::regclass::text FROM pg_class WHERE oid = 'live_articles'::regclass`,
+			func(_, v string) { toast = v }); err != nil {
+			t.Fatal(err)
+		}
+		n := -1
+		if err := db.EachRow(ctx, `SELECT 'n', count(*)::text FROM `+toast+` t, live_articles la
+				WHERE la.slug = '`+slug+`' AND t.chunk_data IN (convert_to(la.slug, 'UTF8'), convert_to(la.etag, 'UTF8'), convert_to(la.summary_doc, 'UTF8'))`,
+			func(_, v string) { n, _ = strconv.Atoi(v) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	read := func(slug string) {
+		t.Helper()
+		d, err := db.LiveArticle(ctx, slug, cms.LivePlain)
+		if err != nil || d.Slug != slug || d.ETag == "" || strings.Count(string(d.Document), "take it with meals") != 150 {
+			t.Fatalf("read back %q: %v", slug, err)
+		}
+	}
+
+	if err := publishArticle(&cms.Editor{Store: db}, people, "Metformin keys inline", body); err != nil {
+		t.Fatal(err)
+	}
+	if n := outOfLine("metformin-keys-inline"); n != 0 {
+		t.Fatalf("%d of the slug, ETag and summary out of line, want none", n)
+	}
+	read("metformin-keys-inline")
+
+	if err := db.MigrateDownTo(ctx, 18); err != nil {
+		t.Fatal(err)
+	}
+	if err := publishArticle(&cms.Editor{Store: db}, people, "Metformin keys out of line", body); err != nil {
+		t.Fatal(err)
+	}
+	if n := outOfLine("metformin-keys-out-of-line"); n != 3 {
+		t.Fatalf("under the Down: %d of the slug, ETag and summary out of line, want 3", n)
+	}
+	read("metformin-keys-out-of-line")
 }
 
 // TestBatchWriterSettings: on SQLite a batch keeps statement journals in
