@@ -234,13 +234,15 @@ func TestReadReplicaOtherServersChange(t *testing.T) {
 
 	a := writer.publish("Upadacitinib, first version")
 	slug := a["slug"].(string)
+	// The reader may not have been told of the write yet, and then reads
+	// the replica at once: wait for the replica itself.
+	s.waitReplicaHas(t, slug, "Upadacitinib, first version")
 	waitInUse(t, db)
 	if got := deliveredTitle(reader, slug); got != "Upadacitinib, first version" {
 		t.Fatalf("the reader served %q", got)
 	}
 	listTitles(reader, 3) // cached
 
-	s.waitReplicaHas(t, slug, "Upadacitinib, first version")
 	s.pauseReplay(t)
 	a = republish(writer, a, "Upadacitinib, second version")
 	deadline := time.Now().Add(30 * time.Second)
