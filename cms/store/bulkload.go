@@ -133,8 +133,8 @@ const bulkTables = `articles, revisions, events, article_slugs, article_topics, 
 // give. Planned for the empty tables they were, the review history read
 // became a parallel scan of every article's revisions and events:
 // seeding 100,000 articles took 9 min 1 s rather than 7 min 30 s on one
-// VM. Doubling keeps them to log2(batches), and they stop at
-// bulkAnalyzeBatches (see there).
+// VM. Each ANALYZE samples at most 30,000 rows a table (5 s at 100,000
+// articles), and doubling keeps them to log2(batches).
 //
 // SQLite: a commit copied the log into the database file once the log
 // passed 1,000 pages (wal_autocheckpoint), and synced both, on the one
@@ -168,7 +168,7 @@ func (db *DB) committedInBulk(ctx context.Context) {
 		}()
 	case "postgres":
 		db.bulk.batches++
-		if n := db.bulk.batches; n&(n-1) != 0 || n > bulkAnalyzeBatches {
+		if n := db.bulk.batches; n&(n-1) != 0 {
 			return
 		}
 		db.bulk.background.Add(1)
@@ -180,18 +180,6 @@ func (db *DB) committedInBulk(ctx context.Context) {
 		}()
 	}
 }
-
-// bulkAnalyzeBatches is the last batch of a bulk load after which
-// committedInBulk gathers statistics: 8,000 articles in the seed's
-// batches. Past it the statistics keep their shape as the tables grow
-// (a key's rows are a fraction of a table's, kept as one), and the
-// planner scales each table's rows to its size when a batch prepares
-// its statements, so more ANALYZEs change no plan. They did cost: each
-// samples up to 30,000 rows a table, and on its own one took 2.7 s at
-// 20,000 articles and 5.5-6.1 s at 32,000, a core's time taken from the
-// batches. A 100,000-article seed made three past this point, at
-// 16,000, 32,000 and 64,000 articles.
-const bulkAnalyzeBatches = 32
 
 // waitBackground waits for the ANALYZEs and log copies committedInBulk
 // started. A batch that saw the bulk load still on may be starting one:

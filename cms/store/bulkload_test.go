@@ -110,42 +110,6 @@ func TestBulkLoadGathersStatistics(t *testing.T) {
 	}
 }
 
-// TestBulkLoadStatisticsStop: the batches of a bulk load gather
-// statistics each time their count doubles, up to the 32nd batch and not
-// after it: the 64th gathers none.
-func TestBulkLoadStatisticsStop(t *testing.T) {
-	db := storetest.Open(t, "postgres")
-	people := bulkPeople(t, db)
-	done, err := db.BulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer done()
-	analyzed := func() string {
-		t.Helper()
-		db.WaitBulkLoad()
-		n := ""
-		if err := db.EachRow(ctx, `SELECT relname, analyze_count::text FROM pg_stat_user_tables
-			WHERE schemaname = current_schema() AND relname = 'articles'`, func(_, count string) { n = count }); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	for i := 1; i <= 64; i++ {
-		publishInBatch(t, db, people, fmt.Sprintf("Tofacitinib %d", i))
-		switch i {
-		case 32:
-			if got := analyzed(); got != "6" {
-				t.Fatalf("after 32 batches articles was analyzed %s times, want 6 (batches 1, 2, 4, 8, 16, 32)", got)
-			}
-		case 64:
-			if got := analyzed(); got != "6" {
-				t.Fatalf("after 64 batches articles was analyzed %s times, want still 6", got)
-			}
-		}
-	}
-}
-
 // bulkPeople makes the writer, reviewer and editor an article is
 // created, approved and published by.
 func bulkPeople(t *testing.T, db *store.DB) [3]*cms.User {
